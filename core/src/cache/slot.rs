@@ -1,0 +1,556 @@
+//! The per-key token slot: one token, at most one fetch, and the rules between them.
+
+use std::time::Duration;
+
+use super::policy::{Deadlines, Policy};
+use super::rng::Jitter;
+use super::time::MonoTime;
+use crate::Error;
+
+/// Identifies one fetch. Completions carrying any other ticket are ignored,
+/// so a late answer can never overwrite a newer token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ticket(u64);
+
+/// What a caller must do, as answered by [`Slot::poll`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action<T> {
+    /// Use this token; nothing else to do.
+    Use(T),
+    /// Use this token, and start a background refresh with this ticket. The
+    /// caller does not wait for it.
+    UseAndRefresh(T, Ticket),
+    /// There is no usable token: this caller leads the fetch with this ticket.
+    Fetch(Ticket),
+    /// There is no usable token and a fetch is in flight: wait for its outcome.
+    Wait,
+    /// There is no usable token and the slot is backing off after a failure:
+    /// this is the failure; no request is made until the back-off ends.
+    Fail(Error),
+}
+
+/// A freshly fetched token, as handed to [`Slot::complete`].
+#[derive(Clone, Debug)]
+pub struct Fresh<T> {
+    /// The token (whatever the caller caches: a string, an id, an `Arc`).
+    pub value: T,
+    /// Its lifetime as the IdP stated it (`expires_in`).
+    pub lifetime: Duration,
+    /// An IdP hint to refresh earlier (Entra's `refresh_in`).
+    pub refresh_in: Option<Duration>,
+}
+
+/// What became of a fetch, as answered by [`Slot::complete`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Completion<T> {
+    /// The token is cached; give it to everyone waiting on this fetch.
+    Delivered(T),
+    /// The fetch failed; give this error to everyone waiting on it. The slot
+    /// keeps serving a still-valid token and backs off before the next try.
+    Failed(Error),
+    /// The failure is transient and callers are waiting with no usable token:
+    /// send the request again at this time, with the same ticket.
+    RetryAt(MonoTime),
+    /// The ticket was not the slot's current one; nothing changed.
+    Stale,
+}
+
+#[derive(Clone, Debug)]
+struct Entry<T> {
+    value: T,
+    deadlines: Deadlines,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct InFlight {
+    ticket: Ticket,
+    /// When the current attempt was (or will be) sent; lifetimes count from here.
+    attempt_at: MonoTime,
+    /// Retries are only scheduled before this.
+    deadline: MonoTime,
+    retries_left: u32,
+}
+
+#[derive(Clone, Debug)]
+struct Backoff {
+    failures: u32,
+    retry_at: MonoTime,
+    error: Error,
+}
+
+/// The token state machine for one cache key. It never reads a clock, sleeps,
+/// spawns or draws randomness: time is the `now` argument, and jitter comes
+/// from the seed given to [`Slot::new`].
+///
+/// ```
+/// use m2mauth::cache::{Action, Completion, Fresh, MonoTime, Policy, Slot};
+/// use std::time::Duration;
+///
+/// let mut slot = Slot::new(Policy::default(), 1);
+/// let t0 = MonoTime::ZERO;
+/// let Action::Fetch(ticket) = slot.poll(t0) else { unreachable!() };
+/// assert_eq!(slot.poll(t0), Action::Wait); // a second caller waits
+/// let fresh = Fresh { value: "tok", lifetime: Duration::from_secs(3600), refresh_in: None };
+/// assert_eq!(slot.complete(ticket, t0, Ok(fresh)), Completion::Delivered("tok"));
+/// assert_eq!(slot.poll(t0 + Duration::from_secs(1)), Action::Use("tok"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Slot<T> {
+    policy: Policy,
+    jitter: Jitter,
+    entry: Option<Entry<T>>,
+    fetch: Option<InFlight>,
+    backoff: Option<Backoff>,
+    tickets_issued: u64,
+}
+
+impl<T: Clone> Slot<T> {
+    /// An empty slot. `seed` drives the jitter of refreshes and back-offs.
+    pub fn new(policy: Policy, seed: u64) -> Self {
+        Slot {
+            policy,
+            jitter: Jitter::new(seed),
+            entry: None,
+            fetch: None,
+            backoff: None,
+            tickets_issued: 0,
+        }
+    }
+
+    /// The policy this slot follows.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Answers a caller who wants a token at `now`.
+    pub fn poll(&mut self, now: MonoTime) -> Action<T> {
+        self.drop_expired(now);
+        if let Some(entry) = &self.entry {
+            let value = entry.value.clone();
+            if self.refresh_due(now) {
+                return Action::UseAndRefresh(value, self.start_fetch(now));
+            }
+            return Action::Use(value);
+        }
+        if self.fetch.is_some() {
+            return Action::Wait;
+        }
+        if let Some(backoff) = self.backoff.as_ref().filter(|b| now < b.retry_at) {
+            return Action::Fail(backoff.error.clone());
+        }
+        Action::Fetch(self.start_fetch(now))
+    }
+
+    /// Records the outcome of the fetch `ticket` at `now`.
+    pub fn complete(
+        &mut self,
+        ticket: Ticket,
+        now: MonoTime,
+        outcome: Result<Fresh<T>, Error>,
+    ) -> Completion<T> {
+        let Some(fetch) = self.fetch.filter(|f| f.ticket == ticket) else {
+            return Completion::Stale;
+        };
+        let outcome = outcome.and_then(|fresh| self.admit(fetch, now, fresh));
+        match outcome {
+            Ok(entry) => {
+                let value = entry.value.clone();
+                self.entry = Some(entry);
+                self.fetch = None;
+                self.backoff = None;
+                Completion::Delivered(value)
+            }
+            Err(error) => self.fail(fetch, now, error),
+        }
+    }
+
+    /// Drops the cached token if `is_it` recognises it (after an API answered
+    /// 401 to it). A token that was already replaced is left alone, so each
+    /// token is dropped at most once. Returns whether a token was dropped.
+    pub fn invalidate(&mut self, is_it: impl FnOnce(&T) -> bool) -> bool {
+        match &self.entry {
+            Some(entry) if is_it(&entry.value) => {
+                self.entry = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Forgets the fetch in flight without an outcome, for a runtime that lost
+    /// it (the process forked while it ran). Waiters must be told by the runtime.
+    pub fn abandon_fetch(&mut self) {
+        self.fetch = None;
+    }
+
+    /// Whether a token can be handed out at `now` (so that [`poll`](Self::poll)
+    /// answers `Use` or `UseAndRefresh`, never `Fetch`, `Wait` or `Fail`).
+    pub fn is_usable(&self, now: MonoTime) -> bool {
+        self.entry
+            .as_ref()
+            .is_some_and(|e| now < e.deadlines.use_until)
+    }
+
+    /// The cached token, whatever its age.
+    pub fn current(&self) -> Option<&T> {
+        self.entry.as_ref().map(|e| &e.value)
+    }
+
+    /// The cached token's deadlines.
+    pub fn deadlines(&self) -> Option<Deadlines> {
+        self.entry.as_ref().map(|e| e.deadlines)
+    }
+
+    /// Until when [`poll`](Self::poll) will keep answering a plain
+    /// [`Action::Use`] with the current token, with nothing to start. A
+    /// runtime can serve the token lock-free until then.
+    pub fn quiet_until(&self) -> Option<MonoTime> {
+        let entry = self.entry.as_ref()?;
+        let d = entry.deadlines;
+        if self.fetch.is_some() {
+            return Some(d.use_until);
+        }
+        let next_try = self
+            .backoff
+            .as_ref()
+            .map_or(d.refresh_at, |b| b.retry_at.max(d.refresh_at));
+        Some(next_try.min(d.use_until))
+    }
+
+    /// When the slot next wants attention without a caller: the time a
+    /// background refresh (or its retry) is due. `None` when nothing is due.
+    pub fn poll_timeout(&self) -> Option<MonoTime> {
+        if self.fetch.is_some() {
+            return None;
+        }
+        let d = self.entry.as_ref()?.deadlines;
+        let due = self
+            .backoff
+            .as_ref()
+            .map_or(d.refresh_at, |b| b.retry_at.max(d.refresh_at));
+        (due < d.use_until).then_some(due)
+    }
+
+    /// Starts a background refresh if one is due at `now`. Calling it early
+    /// or twice is harmless: it then returns `None`.
+    pub fn handle_timeout(&mut self, now: MonoTime) -> Option<Ticket> {
+        self.drop_expired(now);
+        (self.entry.is_some() && self.refresh_due(now)).then(|| self.start_fetch(now))
+    }
+
+    /// Whether a fetch is in flight.
+    pub fn is_fetching(&self) -> bool {
+        self.fetch.is_some()
+    }
+
+    /// The number of failures in a row, and when the next try is allowed.
+    pub fn backoff(&self) -> Option<(u32, MonoTime)> {
+        self.backoff.as_ref().map(|b| (b.failures, b.retry_at))
+    }
+
+    fn drop_expired(&mut self, now: MonoTime) {
+        if self
+            .entry
+            .as_ref()
+            .is_some_and(|e| now >= e.deadlines.use_until)
+        {
+            self.entry = None;
+        }
+    }
+
+    fn refresh_due(&self, now: MonoTime) -> bool {
+        let Some(entry) = &self.entry else {
+            return false;
+        };
+        self.fetch.is_none()
+            && now >= entry.deadlines.refresh_at
+            && self.backoff.as_ref().is_none_or(|b| now >= b.retry_at)
+    }
+
+    fn start_fetch(&mut self, now: MonoTime) -> Ticket {
+        self.tickets_issued += 1;
+        let ticket = Ticket(self.tickets_issued);
+        self.fetch = Some(InFlight {
+            ticket,
+            attempt_at: now,
+            deadline: now + self.policy.retry_window,
+            retries_left: self.policy.retries,
+        });
+        ticket
+    }
+
+    /// Turns a fresh token into a cache entry, unless it was dead on arrival.
+    fn admit(
+        &mut self,
+        fetch: InFlight,
+        now: MonoTime,
+        fresh: Fresh<T>,
+    ) -> Result<Entry<T>, Error> {
+        let deadlines = self.policy.deadlines(
+            fetch.attempt_at,
+            fresh.lifetime,
+            fresh.refresh_in,
+            &mut self.jitter,
+        );
+        if now >= deadlines.use_until {
+            return Err(Error::malformed(
+                200,
+                format!(
+                    "the token's lifetime ({} s) ran out before the answer arrived",
+                    fresh.lifetime.as_secs()
+                ),
+            ));
+        }
+        Ok(Entry {
+            value: fresh.value,
+            deadlines,
+        })
+    }
+
+    fn fail(&mut self, mut fetch: InFlight, now: MonoTime, error: Error) -> Completion<T> {
+        let failures = self.backoff.as_ref().map_or(0, |b| b.failures) + 1;
+        let delay = if error.is_transient() {
+            self.policy
+                .backoff(failures, error.retry_after(), &mut self.jitter)
+        } else {
+            self.policy.backoff_max
+        };
+        let retry_at = now + delay;
+        let callers_waiting = self.entry.is_none();
+        // Retry within the fetch only if the retry still has a chance to
+        // finish: it must start before the deadline, with a quarter of the
+        // window left for the request itself.
+        let room = self.policy.retry_window / 4;
+        if callers_waiting
+            && error.is_transient()
+            && fetch.retries_left > 0
+            && retry_at + room <= fetch.deadline
+        {
+            fetch.retries_left -= 1;
+            fetch.attempt_at = retry_at;
+            self.fetch = Some(fetch);
+            self.backoff = Some(Backoff {
+                failures,
+                retry_at,
+                error,
+            });
+            return Completion::RetryAt(retry_at);
+        }
+        self.fetch = None;
+        self.backoff = Some(Backoff {
+            failures,
+            retry_at,
+            error: error.clone(),
+        });
+        Completion::Failed(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    fn s(secs: u64) -> MonoTime {
+        MonoTime::from_millis(secs * 1000)
+    }
+
+    fn fresh(value: u32, lifetime: Duration) -> Fresh<u32> {
+        Fresh {
+            value,
+            lifetime,
+            refresh_in: None,
+        }
+    }
+
+    fn no_jitter() -> Policy {
+        Policy {
+            refresh_jitter: 0.0,
+            ..Policy::default()
+        }
+    }
+
+    fn slot_with_token(value: u32) -> Slot<u32> {
+        let mut slot = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        assert_eq!(
+            slot.complete(t, s(0), Ok(fresh(value, HOUR))),
+            Completion::Delivered(value)
+        );
+        slot
+    }
+
+    #[test]
+    fn first_caller_leads_others_wait() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        assert!(matches!(slot.poll(s(0)), Action::Fetch(_)));
+        assert_eq!(slot.poll(s(0)), Action::Wait);
+        assert_eq!(slot.poll(s(1)), Action::Wait);
+    }
+
+    #[test]
+    fn refresh_ahead_hands_out_the_old_token_and_starts_one_refresh() {
+        let mut slot = slot_with_token(1);
+        assert_eq!(slot.poll(s(2879)), Action::Use(1));
+        let Action::UseAndRefresh(1, t) = slot.poll(s(2880)) else {
+            panic!()
+        };
+        assert_eq!(slot.poll(s(2881)), Action::Use(1), "only one refresh");
+        assert_eq!(slot.quiet_until(), Some(s(3590)));
+        assert_eq!(
+            slot.complete(t, s(2881), Ok(fresh(2, HOUR))),
+            Completion::Delivered(2)
+        );
+        assert_eq!(slot.poll(s(2882)), Action::Use(2));
+    }
+
+    #[test]
+    fn lifetime_counts_from_the_send_not_the_answer() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        slot.complete(t, s(9), Ok(fresh(1, Duration::from_secs(100))));
+        assert_eq!(slot.deadlines().map(|d| d.expires_at), Some(s(100)));
+    }
+
+    #[test]
+    fn an_expired_token_is_never_handed_out() {
+        let mut slot = slot_with_token(1);
+        assert!(matches!(slot.poll(s(3590)), Action::Fetch(_)));
+        assert_eq!(slot.current(), None);
+    }
+
+    #[test]
+    fn a_failed_refresh_keeps_serving_and_backs_off() {
+        let mut slot = slot_with_token(1);
+        let Action::UseAndRefresh(1, t) = slot.poll(s(2880)) else {
+            panic!()
+        };
+        let err = Error::server_error(503, None);
+        assert_eq!(
+            slot.complete(t, s(2880), Err(err.clone())),
+            Completion::Failed(err)
+        );
+        assert_eq!(
+            slot.poll(s(2880)),
+            Action::Use(1),
+            "stale on error, in back-off"
+        );
+        let (failures, retry_at) = slot.backoff().unwrap();
+        assert_eq!(failures, 1);
+        assert!(matches!(slot.poll(retry_at), Action::UseAndRefresh(1, _)));
+    }
+
+    #[test]
+    fn transient_failure_with_waiters_is_retried_within_the_window() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        let Completion::RetryAt(at) = slot.complete(t, s(0), Err(Error::server_error(503, None)))
+        else {
+            panic!()
+        };
+        assert!(at <= s(1));
+        assert_eq!(
+            slot.poll(s(0)),
+            Action::Wait,
+            "the fetch is still in flight"
+        );
+        assert_eq!(
+            slot.complete(t, at, Ok(fresh(5, HOUR))),
+            Completion::Delivered(5)
+        );
+    }
+
+    #[test]
+    fn a_long_retry_after_is_surfaced_not_waited_for() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        let err = Error::rate_limited(429, Some(Duration::from_secs(30)));
+        assert_eq!(
+            slot.complete(t, s(0), Err(err.clone())),
+            Completion::Failed(err.clone())
+        );
+        assert_eq!(slot.poll(s(29)), Action::Fail(err));
+        assert!(matches!(slot.poll(s(30)), Action::Fetch(_)));
+    }
+
+    #[test]
+    fn permanent_errors_are_not_retried_in_a_loop() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        let err = Error::oauth(401, "invalid_client".into(), None);
+        assert_eq!(
+            slot.complete(t, s(0), Err(err.clone())),
+            Completion::Failed(err)
+        );
+        let Action::Fail(e) = slot.poll(s(59)) else {
+            panic!()
+        };
+        assert_eq!(e.code(), ErrorCode::InvalidClient);
+        assert!(matches!(slot.poll(s(60)), Action::Fetch(_)));
+    }
+
+    #[test]
+    fn stale_completions_are_ignored() {
+        let mut slot = slot_with_token(1);
+        let Action::UseAndRefresh(_, t) = slot.poll(s(2880)) else {
+            panic!()
+        };
+        slot.complete(t, s(2881), Ok(fresh(2, HOUR)));
+        assert_eq!(
+            slot.complete(t, s(2882), Ok(fresh(3, HOUR))),
+            Completion::Stale
+        );
+        assert_eq!(slot.current(), Some(&2));
+    }
+
+    #[test]
+    fn invalidate_drops_exactly_that_token_once() {
+        let mut slot = slot_with_token(1);
+        assert!(!slot.invalidate(|v| *v == 9));
+        assert!(slot.invalidate(|v| *v == 1));
+        assert!(!slot.invalidate(|v| *v == 1));
+        assert!(matches!(slot.poll(s(1)), Action::Fetch(_)));
+    }
+
+    #[test]
+    fn timers_fire_refreshes_and_are_harmless_when_early() {
+        let mut slot = slot_with_token(1);
+        assert_eq!(slot.poll_timeout(), Some(s(2880)));
+        assert_eq!(slot.handle_timeout(s(100)), None);
+        let t = slot.handle_timeout(s(2880)).unwrap();
+        assert_eq!(slot.handle_timeout(s(2881)), None);
+        assert_eq!(slot.poll_timeout(), None);
+        slot.complete(t, s(2881), Ok(fresh(2, HOUR)));
+        assert_eq!(
+            slot.poll_timeout(),
+            Some(s(2880 + 2880)),
+            "counted from the send"
+        );
+    }
+
+    #[test]
+    fn a_token_dead_on_arrival_is_an_error_not_a_cache_entry() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        let Completion::Failed(e) = slot.complete(t, s(5), Ok(fresh(1, Duration::from_secs(2))))
+        else {
+            panic!()
+        };
+        assert_eq!(e.code(), ErrorCode::MalformedResponse);
+        assert_eq!(slot.current(), None);
+    }
+}

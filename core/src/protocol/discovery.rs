@@ -1,0 +1,179 @@
+//! Authorization server metadata (RFC 8414) and OpenID discovery.
+
+use url::Url;
+use zeroize::Zeroizing;
+
+use super::message::{HttpRequest, HttpResponse, Method};
+use super::text::{clean_description, cut};
+use crate::{Error, Secret};
+
+/// The parts of an authorization server's metadata that m2mauth uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerMetadata {
+    /// The issuer, as the document states it.
+    pub issuer: String,
+    /// The token endpoint.
+    pub token_endpoint: Url,
+    /// The JWKS endpoint, for checking JWT access tokens.
+    pub jwks_uri: Option<Url>,
+    /// The introspection endpoint (RFC 7662).
+    pub introspection_endpoint: Option<Url>,
+    /// The revocation endpoint (RFC 7009).
+    pub revocation_endpoint: Option<Url>,
+    /// Client authentication methods the token endpoint accepts, if listed.
+    pub token_endpoint_auth_methods: Option<Vec<String>>,
+    /// Grant types the server supports, if listed.
+    pub grant_types: Option<Vec<String>>,
+}
+
+/// The discovery URLs to try for `issuer`, in order: OpenID Connect's
+/// (`{issuer}/.well-known/openid-configuration`), then RFC 8414's
+/// (`{origin}/.well-known/oauth-authorization-server{path}`).
+///
+/// ```
+/// use m2mauth::protocol::discovery_urls;
+/// let issuer = url::Url::parse("https://idp.example.com/tenant1").unwrap();
+/// let [oidc, rfc8414] = discovery_urls(&issuer);
+/// assert_eq!(oidc.as_str(), "https://idp.example.com/tenant1/.well-known/openid-configuration");
+/// assert_eq!(rfc8414.as_str(), "https://idp.example.com/.well-known/oauth-authorization-server/tenant1");
+/// ```
+pub fn discovery_urls(issuer: &Url) -> [Url; 2] {
+    let path = issuer.path().trim_end_matches('/');
+    let mut oidc = issuer.clone();
+    oidc.set_path(&format!("{path}/.well-known/openid-configuration"));
+    let mut rfc8414 = issuer.clone();
+    rfc8414.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    [oidc, rfc8414]
+}
+
+/// A `GET` for a discovery document.
+pub fn discovery_request(url: &Url) -> HttpRequest {
+    HttpRequest {
+        method: Method::Get,
+        url: url.as_str().to_owned(),
+        headers: vec![("accept", Secret::new("application/json"))],
+        body: Zeroizing::new(Vec::new()),
+    }
+}
+
+/// Parses a discovery document and checks that it belongs to `expected_issuer`
+/// (RFC 8414 §3.3; a difference of one trailing slash is tolerated, as IdPs
+/// such as Auth0 publish their issuer with one).
+pub fn parse_discovery(
+    response: &HttpResponse,
+    expected_issuer: &str,
+) -> Result<ServerMetadata, Error> {
+    let status = response.status;
+    if !(200..=299).contains(&status) {
+        return Err(Error::http_status(
+            status,
+            format!("HTTP {status} for the discovery document, which should be 200"),
+        ));
+    }
+    let Ok(serde_json::Value::Object(doc)) = serde_json::from_slice(&response.body) else {
+        return Err(Error::malformed(
+            status,
+            "the discovery document is not a JSON object",
+        ));
+    };
+    let text = |name: &str| doc.get(name).and_then(serde_json::Value::as_str);
+    let issuer = text("issuer")
+        .ok_or_else(|| Error::malformed(status, "the discovery document has no issuer"))?;
+    if issuer.trim_end_matches('/') != expected_issuer.trim_end_matches('/') {
+        let shown = clean_description(issuer, &[])
+            .map(|i| cut(&i, 200))
+            .unwrap_or_default();
+        return Err(Error::malformed(
+            status,
+            format!(
+                "the discovery document is for issuer {shown:?}, not the configured {expected_issuer:?}"
+            ),
+        ));
+    }
+    let url = |name: &str| -> Result<Option<Url>, Error> {
+        text(name)
+            .map(|u| {
+                Url::parse(u).map_err(|_| {
+                    Error::malformed(
+                        status,
+                        format!("the discovery document's {name} is not a URL"),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let list = |name: &str| -> Option<Vec<String>> {
+        doc.get(name)?.as_array().map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect()
+        })
+    };
+    let token_endpoint = url("token_endpoint")?
+        .ok_or_else(|| Error::malformed(status, "the discovery document has no token_endpoint"))?;
+    Ok(ServerMetadata {
+        issuer: issuer.to_owned(),
+        token_endpoint,
+        jwks_uri: url("jwks_uri")?,
+        introspection_endpoint: url("introspection_endpoint")?,
+        revocation_endpoint: url("revocation_endpoint")?,
+        token_endpoint_auth_methods: list("token_endpoint_auth_methods_supported"),
+        grant_types: list("grant_types_supported"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    fn doc(body: &str) -> HttpResponse {
+        HttpResponse::new(200, vec![], body.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn reads_the_endpoints_and_checks_the_issuer() {
+        let meta = parse_discovery(
+            &doc(r#"{"issuer":"https://idp.example.com/","token_endpoint":"https://idp.example.com/oauth/token",
+                    "jwks_uri":"https://idp.example.com/jwks","grant_types_supported":["client_credentials"]}"#),
+            "https://idp.example.com",
+        )
+        .unwrap();
+        assert_eq!(
+            meta.token_endpoint.as_str(),
+            "https://idp.example.com/oauth/token"
+        );
+        assert_eq!(
+            meta.grant_types,
+            Some(vec!["client_credentials".to_owned()])
+        );
+        let err = parse_discovery(
+            &doc(r#"{"issuer":"https://evil.example.com","token_endpoint":"https://evil.example.com/t"}"#),
+            "https://idp.example.com",
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MalformedResponse);
+        assert!(err.to_string().contains("evil.example.com"));
+        let err = parse_discovery(
+            &doc(r#"{"issuer":"https://idp.example.com"}"#),
+            "https://idp.example.com",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("no token_endpoint"));
+    }
+
+    #[test]
+    fn root_issuer_urls() {
+        let issuer = Url::parse("https://idp.example.com").unwrap();
+        let [oidc, rfc] = discovery_urls(&issuer);
+        assert_eq!(
+            oidc.as_str(),
+            "https://idp.example.com/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            rfc.as_str(),
+            "https://idp.example.com/.well-known/oauth-authorization-server"
+        );
+    }
+}

@@ -1,0 +1,106 @@
+//! HTTP requests and responses as plain values.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::Secret;
+
+/// The HTTP method of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `GET` (discovery).
+    Get,
+    /// `POST` (token requests).
+    Post,
+}
+
+impl Method {
+    /// `"GET"` or `"POST"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// A request to send, exactly as it must go on the wire (apart from the
+/// headers an HTTP client adds itself: `Host`, `Content-Length`, `User-Agent`).
+///
+/// Header values and the body may hold the client secret: they are zeroized
+/// on drop and `Debug` shows only header names and the body's length.
+#[derive(Clone)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The absolute URL.
+    pub url: String,
+    /// Header names (lower case) and values, in order.
+    pub headers: Vec<(&'static str, Secret)>,
+    /// The body bytes (empty for `GET`).
+    pub body: Zeroizing<Vec<u8>>,
+}
+
+impl HttpRequest {
+    /// The value of header `name` (lower case), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.expose())
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| *n).collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &names)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// An answer received, as a plain value. The body may hold a token: it is
+/// zeroized on drop and `Debug` shows only its length.
+#[derive(Clone)]
+pub struct HttpResponse {
+    /// The HTTP status code.
+    pub status: u16,
+    /// Header names and values (any case), in order.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Zeroizing<Vec<u8>>,
+}
+
+impl HttpResponse {
+    /// A response from its parts.
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        HttpResponse {
+            status,
+            headers,
+            body: Zeroizing::new(body),
+        }
+    }
+
+    /// The first value of header `name`, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}

@@ -1,0 +1,18 @@
+//! Sans-IO OAuth 2.0: build token and discovery requests, parse the answers.
+//!
+//! Nothing here opens a socket or reads a clock: requests are values
+//! ([`HttpRequest`]), answers are values ([`HttpResponse`]), and the current
+//! wall-clock time is an argument where one is needed (`Retry-After` dates).
+
+mod discovery;
+mod message;
+mod request;
+mod response;
+mod retry_after;
+pub(crate) mod text;
+
+pub use discovery::{ServerMetadata, discovery_request, discovery_urls, parse_discovery};
+pub use message::{HttpRequest, HttpResponse, Method};
+pub use request::build_token_request;
+pub use response::{LifetimeSource, TokenResponse, parse_token_response};
+pub use retry_after::parse_retry_after;

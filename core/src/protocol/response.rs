@@ -1,0 +1,498 @@
+//! Parsing the token endpoint's answer (RFC 6749 §5.1 and §5.2): tolerant
+//! where IdPs differ, strict where safety needs it.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+
+use super::message::HttpResponse;
+use super::retry_after::parse_retry_after;
+use super::text::{clean_description, clean_error_code, cut};
+use crate::config::Config;
+use crate::{Error, Secret};
+
+/// Lifetimes beyond this are treated as a broken answer, not as "forever".
+const MAX_LIFETIME: Duration = Duration::from_secs(10 * 366 * 86_400);
+/// Fields of a success answer that are read into typed fields, not `extra`.
+const KNOWN_FIELDS: [&str; 5] = [
+    "access_token",
+    "token_type",
+    "expires_in",
+    "scope",
+    "refresh_in",
+];
+
+/// Where a token's lifetime came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LifetimeSource {
+    /// The answer's `expires_in`.
+    ExpiresIn,
+    /// No `expires_in`; the token is a JWT and its `exp - iat` was used.
+    JwtClaims,
+    /// Neither; the configured default lifetime was used.
+    Default,
+}
+
+/// A successful token answer.
+#[derive(Clone)]
+pub struct TokenResponse {
+    /// The access token.
+    pub access_token: Secret,
+    /// The token type; any spelling of `bearer` (or none) becomes `Bearer`.
+    pub token_type: String,
+    /// How long the token lives, counted from when the request was sent.
+    pub lifetime: Duration,
+    /// Where [`lifetime`](Self::lifetime) came from.
+    pub lifetime_source: LifetimeSource,
+    /// The scopes granted, when the IdP said (RFC 6749 §5.1: absent means as requested).
+    pub scopes: Option<Vec<String>>,
+    /// An IdP's hint to refresh earlier (Entra's `refresh_in`).
+    pub refresh_in: Option<Duration>,
+    /// Every other field of the answer, kept as sent.
+    pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let extra: Vec<&String> = self.extra.keys().collect();
+        f.debug_struct("TokenResponse")
+            .field("access_token", &self.access_token)
+            .field("token_type", &self.token_type)
+            .field("lifetime", &self.lifetime)
+            .field("lifetime_source", &self.lifetime_source)
+            .field("scopes", &self.scopes)
+            .field("refresh_in", &self.refresh_in)
+            .field("extra_fields", &extra)
+            .finish()
+    }
+}
+
+/// Turns the token endpoint's answer into a token or a typed error.
+///
+/// `now` is the wall-clock time, used only for `Retry-After` dates; `config`
+/// supplies the default lifetime and the secret to scrub from IdP messages.
+///
+/// ```
+/// use m2mauth::{Config, ErrorCode, protocol::{HttpResponse, parse_token_response}};
+/// use std::time::{Duration, SystemTime};
+/// let config = Config::builder().token_url("https://idp/t").client_id("a").client_secret("b").build()?;
+/// let ok = HttpResponse::new(200, vec![], br#"{"access_token":"x","expires_in":"3600"}"#.to_vec());
+/// let token = parse_token_response(&ok, &config, SystemTime::UNIX_EPOCH)?;
+/// assert_eq!((token.token_type.as_str(), token.lifetime), ("Bearer", Duration::from_secs(3600)));
+/// let refused = HttpResponse::new(401, vec![], br#"{"error":"invalid_client"}"#.to_vec());
+/// let err = parse_token_response(&refused, &config, SystemTime::UNIX_EPOCH).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::InvalidClient);
+/// # Ok::<(), m2mauth::Error>(())
+/// ```
+pub fn parse_token_response(
+    response: &HttpResponse,
+    config: &Config,
+    now: SystemTime,
+) -> Result<TokenResponse, Error> {
+    let status = response.status;
+    let secrets = [config.client_secret().expose()];
+    match status {
+        200..=299 => {}
+        300..=399 => {
+            let location = response
+                .header("location")
+                .and_then(|l| clean_description(l, &secrets))
+                .map(|l| cut(&l, 200));
+            return Err(Error::redirect(status, location));
+        }
+        _ => return Err(error_answer(response, &secrets, now)),
+    }
+    let object = json_object(response)?;
+    if !object.contains_key("access_token") && object.contains_key("error") {
+        // Some IdPs report errors with a 200; believe the body.
+        return Err(oauth_error(status, &object, &secrets).unwrap_or_else(|| {
+            Error::malformed(
+                status,
+                "the answer has neither access_token nor a usable error",
+            )
+        }));
+    }
+    let access_token = access_token(status, &object)?;
+    let token_type = token_type(status, &object)?;
+    let (lifetime, lifetime_source) = match expires_in(status, object.get("expires_in"))? {
+        Some(lifetime) => (lifetime, LifetimeSource::ExpiresIn),
+        None => match jwt_lifetime(access_token.expose()) {
+            Some(lifetime) => (lifetime, LifetimeSource::JwtClaims),
+            None => (config.default_lifetime(), LifetimeSource::Default),
+        },
+    };
+    let scopes = scopes(status, object.get("scope"))?;
+    // refresh_in is only a hint: an unusable one is ignored, not fatal.
+    let refresh_in = expires_in(status, object.get("refresh_in")).ok().flatten();
+    let extra = object
+        .into_iter()
+        .filter(|(k, _)| !KNOWN_FIELDS.contains(&k.as_str()))
+        .collect();
+    Ok(TokenResponse {
+        access_token,
+        token_type,
+        lifetime,
+        lifetime_source,
+        scopes,
+        refresh_in,
+        extra,
+    })
+}
+
+/// The typed error for a 4xx/5xx answer.
+fn error_answer(response: &HttpResponse, secrets: &[&str], now: SystemTime) -> Error {
+    let status = response.status;
+    let object = json_object(response).ok();
+    let oauth = object
+        .as_ref()
+        .and_then(|o| oauth_error(status, o, secrets));
+    let retry_after = response
+        .header("retry-after")
+        .and_then(|v| parse_retry_after(v, now));
+    let idp_words = || {
+        let object = object.as_ref();
+        let error = object
+            .and_then(|o| o.get("error"))
+            .and_then(Value::as_str)
+            .and_then(clean_error_code);
+        let description = object
+            .and_then(|o| o.get("error_description"))
+            .and_then(Value::as_str)
+            .and_then(|d| clean_description(d, secrets));
+        (error, description)
+    };
+    match status {
+        429 => {
+            let (error, description) = idp_words();
+            Error::rate_limited(status, retry_after).with_idp_words(error, description)
+        }
+        500..=599 => {
+            let (error, description) = idp_words();
+            Error::server_error(status, retry_after).with_idp_words(error, description)
+        }
+        _ => match oauth {
+            Some(err) => err,
+            None if status == 401 => Error::oauth(
+                status,
+                "invalid_client".to_owned(),
+                Some("HTTP 401 without an OAuth error body".to_owned()),
+            ),
+            None => Error::http_status(
+                status,
+                format!(
+                    "HTTP {status}{}, which is not a token answer",
+                    reason(status)
+                ),
+            ),
+        },
+    }
+}
+
+/// An OAuth error from a JSON body that has a usable `error` string.
+fn oauth_error(status: u16, object: &Map<String, Value>, secrets: &[&str]) -> Option<Error> {
+    let error = object.get("error")?.as_str().and_then(clean_error_code)?;
+    let description = object
+        .get("error_description")
+        .and_then(Value::as_str)
+        .and_then(|d| clean_description(d, secrets));
+    Some(Error::oauth(status, error, description))
+}
+
+fn json_object(response: &HttpResponse) -> Result<Map<String, Value>, Error> {
+    let status = response.status;
+    if response.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::malformed(status, "the body is empty"));
+    }
+    match serde_json::from_slice::<Value>(&response.body) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(Error::malformed(
+            status,
+            "the body is JSON but not an object",
+        )),
+        Err(_) => {
+            let content_type = response
+                .header("content-type")
+                .map_or("none", |c| c.split(';').next().unwrap_or(c).trim());
+            let looks_like = if response.body.trim_ascii_start().starts_with(b"<") {
+                ", it looks like HTML"
+            } else {
+                ""
+            };
+            Err(Error::malformed(
+                status,
+                format!(
+                    "the body is not JSON (Content-Type {}, {} bytes{looks_like})",
+                    cut(content_type, 60),
+                    response.body.len()
+                ),
+            ))
+        }
+    }
+}
+
+fn access_token(status: u16, object: &Map<String, Value>) -> Result<Secret, Error> {
+    match object.get("access_token") {
+        None | Some(Value::Null) => Err(Error::malformed(status, "access_token is missing")),
+        Some(Value::String(s)) if s.is_empty() => {
+            Err(Error::malformed(status, "access_token is empty"))
+        }
+        // The token goes into an Authorization header: visible ASCII only
+        // (RFC 6750 §2.1), so a hostile answer cannot inject header lines.
+        Some(Value::String(s)) if !s.bytes().all(|b| b.is_ascii_graphic()) => {
+            Err(Error::malformed(
+                status,
+                "access_token contains characters that cannot go in an HTTP header",
+            ))
+        }
+        Some(Value::String(s)) => Ok(Secret::new(s.as_str())),
+        Some(_) => Err(Error::malformed(status, "access_token is not a string")),
+    }
+}
+
+fn token_type(status: u16, object: &Map<String, Value>) -> Result<String, Error> {
+    match object.get("token_type") {
+        None | Some(Value::Null) => Ok("Bearer".to_owned()),
+        Some(Value::String(t)) if t.is_empty() || t.eq_ignore_ascii_case("bearer") => {
+            Ok("Bearer".to_owned())
+        }
+        Some(Value::String(t)) if t.bytes().all(|b| b.is_ascii_graphic()) && t.len() <= 64 => {
+            Ok(t.clone())
+        }
+        Some(_) => Err(Error::malformed(
+            status,
+            "token_type is not a token type name",
+        )),
+    }
+}
+
+/// `expires_in` (or `refresh_in`) as a number or a numeric string; `None` when absent.
+fn expires_in(status: u16, value: Option<&Value>) -> Result<Option<Duration>, Error> {
+    let seconds = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        Some(_) => None,
+    };
+    let Some(seconds) = seconds else {
+        return Err(Error::malformed(status, "expires_in is not a number"));
+    };
+    if seconds < 0.0 {
+        return Err(Error::malformed(
+            status,
+            format!("expires_in is negative ({seconds})"),
+        ));
+    }
+    if seconds == 0.0 {
+        return Err(Error::malformed(
+            status,
+            "expires_in is 0: the token is already expired",
+        ));
+    }
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(lifetime) if lifetime <= MAX_LIFETIME => Ok(Some(lifetime)),
+        _ => Err(Error::malformed(
+            status,
+            format!("expires_in ({seconds} s) is over ten years"),
+        )),
+    }
+}
+
+/// `exp - iat` of a JWT access token, read without verification and used
+/// only to cache it when the IdP sent no `expires_in`.
+fn jwt_lifetime(token: &str) -> Option<Duration> {
+    let mut parts = token.split('.');
+    let (_, payload, _, None) = (parts.next()?, parts.next()?, parts.next()?, parts.next()) else {
+        return None;
+    };
+    let claims: Map<String, Value> =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    let exp = claims.get("exp")?.as_f64()?;
+    let iat = claims.get("iat")?.as_f64()?;
+    Duration::try_from_secs_f64(exp - iat)
+        .ok()
+        .filter(|l| !l.is_zero() && *l <= MAX_LIFETIME)
+}
+
+fn scopes(status: u16, value: Option<&Value>) -> Result<Option<Vec<String>>, Error> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.split_whitespace().map(str::to_owned).collect())),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .map(Some)
+            .ok_or_else(|| Error::malformed(status, "scope is an array with a non-string item")),
+        Some(_) => Err(Error::malformed(status, "scope is not a string")),
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => " Bad Request",
+        403 => " Forbidden",
+        404 => " Not Found",
+        405 => " Method Not Allowed",
+        406 => " Not Acceptable",
+        408 => " Request Timeout",
+        410 => " Gone",
+        413 => " Content Too Large",
+        415 => " Unsupported Media Type",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    fn config() -> Config {
+        Config::builder()
+            .token_url("https://idp.example.com/t")
+            .client_id("svc")
+            .client_secret("sup3rsecret")
+            .build()
+            .unwrap()
+    }
+
+    fn parse(status: u16, headers: &[(&str, &str)], body: &str) -> Result<TokenResponse, Error> {
+        let headers = headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let response = HttpResponse::new(status, headers, body.as_bytes().to_vec());
+        parse_token_response(&response, &config(), SystemTime::UNIX_EPOCH)
+    }
+
+    fn malformed(body: &str) -> String {
+        let err = parse(200, &[], body).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MalformedResponse, "{err}");
+        err.detail().unwrap().to_owned()
+    }
+
+    #[test]
+    fn tolerant_where_idps_differ() {
+        let t = parse(
+            200,
+            &[],
+            r#"{"access_token":"a","token_type":"bearer","expires_in":"60","scope":"x y","ext":1}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (t.token_type.as_str(), t.lifetime),
+            ("Bearer", Duration::from_secs(60))
+        );
+        assert_eq!(t.scopes, Some(vec!["x".to_owned(), "y".to_owned()]));
+        assert_eq!(t.extra.get("ext"), Some(&Value::from(1)));
+        let t = parse(200, &[], r#"{"access_token":"a"}"#).unwrap();
+        assert_eq!(
+            (t.lifetime, t.lifetime_source),
+            (Duration::from_secs(300), LifetimeSource::Default)
+        );
+        let t = parse(
+            200,
+            &[],
+            r#"{"access_token":"a","expires_in":3599.5,"scope":["p","q"]}"#,
+        )
+        .unwrap();
+        assert_eq!(t.lifetime, Duration::from_millis(3_599_500));
+        assert_eq!(t.scopes.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn jwt_claims_stand_in_for_a_missing_expires_in() {
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"iat":1000,"exp":1900,"sub":"svc"}"#);
+        let token = format!("eyJhbGciOiJub25lIn0.{payload}.sig");
+        let t = parse(200, &[], &format!(r#"{{"access_token":"{token}"}}"#)).unwrap();
+        assert_eq!(
+            (t.lifetime, t.lifetime_source),
+            (Duration::from_secs(900), LifetimeSource::JwtClaims)
+        );
+    }
+
+    #[test]
+    fn strict_where_safety_needs_it() {
+        assert_eq!(
+            malformed(r#"{"token_type":"Bearer"}"#),
+            "access_token is missing"
+        );
+        assert_eq!(malformed(r#"{"access_token":""}"#), "access_token is empty");
+        assert_eq!(
+            malformed(r#"{"access_token":42}"#),
+            "access_token is not a string"
+        );
+        assert!(malformed(r#"{"access_token":"a\r\nX-Evil: 1"}"#).contains("HTTP header"));
+        assert_eq!(
+            malformed(r#"{"access_token":"a","expires_in":-5}"#),
+            "expires_in is negative (-5)"
+        );
+        assert!(malformed(r#"{"access_token":"a","expires_in":0}"#).contains("already expired"));
+        assert!(malformed(r#"{"access_token":"a","expires_in":1e12}"#).contains("ten years"));
+        assert_eq!(
+            malformed(r#"{"access_token":"a","expires_in":"soon"}"#),
+            "expires_in is not a number"
+        );
+        assert_eq!(malformed(r"[1,2]"), "the body is JSON but not an object");
+        assert_eq!(malformed("  "), "the body is empty");
+        let html = parse(
+            200,
+            &[("Content-Type", "text/html; charset=utf-8")],
+            "<html>login</html>",
+        )
+        .unwrap_err();
+        assert_eq!(
+            html.detail(),
+            Some("the body is not JSON (Content-Type text/html, 18 bytes, it looks like HTML)")
+        );
+    }
+
+    #[test]
+    fn oauth_errors_are_typed_and_cleaned() {
+        let err = parse(
+            400,
+            &[],
+            r#"{"error":"invalid_scope","error_description":"bad\nscope for sup3rsecret"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidScope);
+        assert_eq!(err.description(), Some("bad scope for [redacted]"));
+        assert_eq!(err.status(), Some(400));
+        let err = parse(401, &[("WWW-Authenticate", "Basic")], "").unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidClient);
+        let err = parse(200, &[], r#"{"error":"access_denied"}"#).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::AccessDenied);
+        let err = parse(400, &[], r#"{"error":"slow_down"}"#).unwrap_err();
+        assert_eq!(
+            (err.code(), err.oauth_error()),
+            (ErrorCode::OAuthError, Some("slow_down"))
+        );
+    }
+
+    #[test]
+    fn statuses_map_to_codes() {
+        let err = parse(429, &[("Retry-After", "7")], "").unwrap_err();
+        assert_eq!(
+            (err.code(), err.retry_after()),
+            (ErrorCode::RateLimited, Some(Duration::from_secs(7)))
+        );
+        let err = parse(503, &[], r#"{"error":"temporarily_unavailable"}"#).unwrap_err();
+        assert_eq!(
+            (err.code(), err.oauth_error()),
+            (ErrorCode::ServerError, Some("temporarily_unavailable"))
+        );
+        let err = parse(502, &[], "<html>Bad gateway</html>").unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ServerError);
+        let err = parse(404, &[], "<html>nope</html>").unwrap_err();
+        assert_eq!(
+            (err.code(), err.status()),
+            (ErrorCode::HttpStatus, Some(404))
+        );
+        let err = parse(302, &[("Location", "https://evil.example/\r\nx")], "").unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Redirect);
+        assert_eq!(err.detail(), Some("https://evil.example/ x"));
+    }
+}

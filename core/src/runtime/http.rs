@@ -1,0 +1,149 @@
+//! Sending an [`HttpRequest`] with reqwest over rustls: timeouts, no
+//! redirects, a size cap, and errors that say what failed without secrets.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use rustls_platform_verifier::BuilderVerifierExt;
+
+use crate::Error;
+use crate::protocol::{HttpRequest, HttpResponse, Method};
+
+/// The largest answer read from an IdP. Token answers are a few KiB.
+pub(crate) const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+const CONNECT_TIMEOUT_CAP: Duration = Duration::from_secs(10);
+
+/// A pooled HTTP client (HTTP/2 when the server offers it).
+pub(crate) struct HttpClient {
+    client: reqwest::Client,
+}
+
+impl HttpClient {
+    pub(crate) fn new(timeout: Duration) -> Result<HttpClient, Error> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .and_then(BuilderVerifierExt::with_platform_verifier)
+            .map_err(|e| Error::internal(format!("cannot set up TLS: {e}")))?
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout.min(CONNECT_TIMEOUT_CAP))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("m2mauth/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                Error::internal(format!("cannot build the HTTP client: {}", root_cause(&e)))
+            })?;
+        Ok(HttpClient { client })
+    }
+
+    /// Sends `request` and reads the answer within `timeout`.
+    pub(crate) async fn send(
+        &self,
+        request: &HttpRequest,
+        timeout: Duration,
+    ) -> Result<HttpResponse, Error> {
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+        };
+        let mut builder = self.client.request(method, &request.url).timeout(timeout);
+        for (name, value) in &request.headers {
+            let mut value = HeaderValue::from_str(value.expose()).map_err(|_| {
+                Error::internal(format!("header {name} has a value HTTP cannot carry"))
+            })?;
+            value.set_sensitive(*name == "authorization");
+            builder = builder.header(HeaderName::from_static(name), value);
+        }
+        if request.method == Method::Post {
+            builder = builder.body(request.body.to_vec());
+        }
+        let host = host_of(&request.url);
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, &host, timeout))?;
+        let status = response.status().as_u16();
+        if response
+            .content_length()
+            .is_some_and(|len| len > MAX_RESPONSE_BYTES as u64)
+        {
+            return Err(too_large(status));
+        }
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(&e, &host, timeout))?
+        {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(too_large(status));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse::new(status, headers, body))
+    }
+}
+
+fn too_large(status: u16) -> Error {
+    Error::malformed(
+        status,
+        format!(
+            "the answer is larger than {} KiB",
+            MAX_RESPONSE_BYTES / 1024
+        ),
+    )
+}
+
+fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+        .unwrap_or_else(|| "the IdP".to_owned())
+}
+
+fn transport_error(error: &reqwest::Error, host: &str, timeout: Duration) -> Error {
+    if error.is_timeout() {
+        return Error::timeout(timeout);
+    }
+    let cause = root_cause(error);
+    if error.is_connect() {
+        Error::transport(format!("cannot connect to {host}: {cause}"))
+    } else {
+        Error::transport(format!("exchange with {host} failed: {cause}"))
+    }
+}
+
+/// The innermost error's message (reqwest's own messages are generic; the
+/// cause says "connection refused", "invalid peer certificate", …). Error
+/// sources never contain request bodies or headers.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_named_without_paths() {
+        assert_eq!(
+            host_of("https://idp.example.com/oauth/token?x=1"),
+            "idp.example.com:443"
+        );
+        assert_eq!(host_of("http://127.0.0.1:8080/t"), "127.0.0.1:8080");
+    }
+}

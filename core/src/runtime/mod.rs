@@ -1,0 +1,16 @@
+//! The runtime: the only IO in m2mauth. reqwest over rustls on a background
+//! tokio runtime executes what the sans-IO [`Slot`](crate::cache::Slot) decides.
+
+mod builder;
+mod clock;
+mod exchange;
+mod executor;
+mod http;
+mod source;
+mod stats;
+mod token;
+
+pub use builder::TokenSourceBuilder;
+pub use source::TokenSource;
+pub use stats::Stats;
+pub use token::AccessToken;

@@ -1,0 +1,461 @@
+//! `TokenSource`: the cache state machine driven by real time and real HTTP.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use arc_swap::ArcSwapOption;
+use tokio::runtime::Handle;
+use tokio::sync::watch;
+
+use super::clock;
+use super::exchange::Exchange;
+use super::executor;
+use super::stats::{Counters, Stats};
+use super::token::AccessToken;
+use crate::cache::{Action, CacheKey, Completion, Fresh, MonoTime, Slot, Ticket};
+use crate::{Config, Error};
+
+type Outcome = Result<AccessToken, Error>;
+
+/// A cached, self-refreshing source of access tokens for one client and one
+/// set of scopes. Cheap to clone (clones share the cache); safe to use from
+/// any number of threads and tasks, on any async runtime or none.
+///
+/// - A fresh cached token is returned lock-free, without touching the IdP.
+/// - Concurrent callers on a cold cache share one request.
+/// - From 80 % of the lifetime on, the next caller gets the current token at
+///   once and a background refresh starts (refresh-ahead): nobody waits.
+/// - A failed refresh keeps serving the still-valid token and retries with
+///   back-off; `Retry-After` is honoured; `invalid_client` is not retried in a loop.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), m2mauth::Error> {
+/// use m2mauth::TokenSource;
+/// let source = TokenSource::builder()
+///     .token_url("https://auth.example.com/oauth2/token")
+///     .client_id("billing-service")
+///     .client_secret("s3cret")
+///     .audience("https://api.example.com")
+///     .build()?;
+/// let token = source.token().await?;
+/// let response = reqwest::Client::new()
+///     .get("https://api.example.com/invoices")
+///     .header("authorization", token.authorization_header())
+///     .send()
+///     .await;
+/// if matches!(&response, Ok(r) if r.status() == 401) {
+///     source.invalidate(&token); // the next call fetches a new token
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct TokenSource {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: Config,
+    key: CacheKey,
+    /// The token that can be served without locking, and until when.
+    hot: ArcSwapOption<Hot>,
+    state: Mutex<State>,
+    counters: Counters,
+}
+
+struct Hot {
+    token: AccessToken,
+    until: MonoTime,
+}
+
+struct State {
+    slot: Slot<AccessToken>,
+    inflight: Option<InFlight>,
+    /// The background runtime generation the fields below belong to.
+    generation: u64,
+    exchange: Option<Arc<Exchange>>,
+    timer_at: Option<MonoTime>,
+    /// Cache hits counted when the current token arrived: if none came
+    /// since, a timer does not refresh it (an idle source stays idle).
+    hits_at_install: u64,
+}
+
+struct InFlight {
+    refresh: bool,
+    outcome: watch::Sender<Option<Outcome>>,
+}
+
+impl TokenSource {
+    /// A source for a validated configuration. Nothing is fetched yet.
+    pub fn new(config: Config) -> TokenSource {
+        let seed = getrandom::u64().unwrap_or_else(|_| clock::now().as_nanos());
+        let slot = Slot::new(config.policy(), seed);
+        TokenSource {
+            shared: Arc::new(Shared {
+                key: config.cache_key(),
+                config,
+                hot: ArcSwapOption::empty(),
+                state: Mutex::new(State {
+                    slot,
+                    inflight: None,
+                    generation: 0,
+                    exchange: None,
+                    timer_at: None,
+                    hits_at_install: 0,
+                }),
+                counters: Counters::default(),
+            }),
+        }
+    }
+
+    /// Starts a builder (the same options as [`Config::builder`]).
+    pub fn builder() -> super::TokenSourceBuilder {
+        super::TokenSourceBuilder::default()
+    }
+
+    /// A source configured from `<prefix>_*` environment variables.
+    pub fn from_env(prefix: &str) -> Result<TokenSource, Error> {
+        Config::from_env(prefix).map(TokenSource::new)
+    }
+
+    /// A source configured from the JSON form shared by every binding.
+    pub fn from_json(text: &str) -> Result<TokenSource, Error> {
+        Config::from_json(text).map(TokenSource::new)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    /// The cache key of this source's tokens.
+    pub fn cache_key(&self) -> &CacheKey {
+        &self.shared.key
+    }
+
+    /// A usable token: from the cache when fresh, otherwise fetched (once
+    /// for all concurrent callers). Cancelling the returned future never
+    /// cancels the fetch for the others.
+    pub async fn token(&self) -> Result<AccessToken, Error> {
+        if let Some(token) = self.hot_token() {
+            return Ok(token);
+        }
+        self.acquire().await
+    }
+
+    /// [`token`](Self::token) for synchronous code: blocks this thread (not
+    /// an async executor's, please) until a token or an error is ready.
+    pub fn token_blocking(&self) -> Result<AccessToken, Error> {
+        if let Some(token) = self.hot_token() {
+            return Ok(token);
+        }
+        executor::block_on(self.acquire())
+    }
+
+    /// A token if one can be had without waiting: the cached token while it
+    /// may be served (starting a background refresh when one is due), else
+    /// `None`. Never starts a first fetch. Bindings use it to skip their
+    /// async machinery when the cache is warm.
+    pub fn cached_token(&self) -> Option<AccessToken> {
+        if let Some(token) = self.hot_token() {
+            return Some(token);
+        }
+        let mut st = self.shared.lock();
+        if !st.slot.is_usable(clock::now()) {
+            return None;
+        }
+        match self.poll(&mut st) {
+            Ok(Polled::Ready(token)) => Some(token),
+            _ => None,
+        }
+    }
+
+    /// `Bearer <token>`, ready for an `Authorization` header.
+    pub async fn authorization_header(&self) -> Result<String, Error> {
+        Ok(self.token().await?.authorization_header().to_owned())
+    }
+
+    /// Drops `token` from the cache after an API rejected it (HTTP 401), so
+    /// the next call fetches a new one. Only that exact token is dropped,
+    /// and only once; returns whether it was still cached.
+    pub fn invalidate(&self, token: &AccessToken) -> bool {
+        let mut st = self.shared.lock();
+        let dropped = st.slot.invalidate(|cached| cached.same_as(token));
+        if dropped {
+            self.shared.publish(&st);
+            tracing::debug!(key = %self.shared.key, "m2mauth: token invalidated");
+        }
+        dropped
+    }
+
+    /// Counters of what this source has done.
+    pub fn stats(&self) -> Stats {
+        self.shared.counters.snapshot()
+    }
+
+    /// The lock-free path: one atomic load and one clock read.
+    fn hot_token(&self) -> Option<AccessToken> {
+        let hot = self.shared.hot.load();
+        let hot = hot.as_ref()?;
+        if clock::now() < hot.until {
+            self.shared.counters.hit();
+            return Some(hot.token.clone());
+        }
+        None
+    }
+
+    async fn acquire(&self) -> Result<AccessToken, Error> {
+        let polled = self.poll(&mut self.shared.lock())?;
+        let mut outcome = match polled {
+            Polled::Ready(token) => return Ok(token),
+            Polled::Wait(outcome) => outcome,
+        };
+        let result = outcome.wait_for(Option::is_some).await.map(|o| o.clone());
+        match result {
+            Ok(Some(outcome)) => outcome,
+            _ => Err(Error::internal(
+                "the token fetch was abandoned (did the process fork?)",
+            )),
+        }
+    }
+
+    /// Asks the slot what to do now and does it, under the state lock.
+    fn poll(&self, st: &mut State) -> Result<Polled, Error> {
+        let (handle, exchange) = self.shared.prepare(st)?;
+        match st.slot.poll(clock::now()) {
+            Action::Use(token) => {
+                self.shared.publish(st);
+                self.shared.counters.hit();
+                Ok(Polled::Ready(token))
+            }
+            Action::UseAndRefresh(token, ticket) => {
+                tracing::debug!(key = %self.shared.key, "m2mauth: refreshing ahead of expiry");
+                Shared::start(&self.shared, st, &handle, exchange, ticket, true);
+                self.shared.publish(st);
+                self.shared.counters.hit();
+                Ok(Polled::Ready(token))
+            }
+            Action::Fetch(ticket) => {
+                self.shared.counters.waited();
+                Ok(Polled::Wait(Shared::start(
+                    &self.shared,
+                    st,
+                    &handle,
+                    exchange,
+                    ticket,
+                    false,
+                )))
+            }
+            Action::Wait => match &st.inflight {
+                Some(fetch) => {
+                    self.shared.counters.waited();
+                    Ok(Polled::Wait(fetch.outcome.subscribe()))
+                }
+                None => Err(Error::internal("a fetch is in flight but nobody runs it")),
+            },
+            Action::Fail(error) => Err(error),
+        }
+    }
+}
+
+/// What a caller gets from the slot: a token now, or a fetch to wait for.
+enum Polled {
+    Ready(AccessToken),
+    Wait(watch::Receiver<Option<Outcome>>),
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The background runtime and the HTTP exchange for this process. After
+    /// a fork, what belonged to the parent's runtime is dropped first.
+    fn prepare(&self, st: &mut State) -> Result<(Handle, Arc<Exchange>), Error> {
+        let (handle, generation) = executor::handle()?;
+        if st.generation != generation {
+            if st.inflight.take().is_some() {
+                st.slot.abandon_fetch();
+            }
+            // The parent's connections are registered with a runtime this
+            // process does not have: never touch them, build anew.
+            if let Some(old) = st.exchange.take() {
+                std::mem::forget(old);
+            }
+            st.timer_at = None;
+            st.generation = generation;
+        }
+        let exchange = if let Some(exchange) = &st.exchange {
+            exchange.clone()
+        } else {
+            let exchange = Arc::new(Exchange::new(&self.config)?);
+            st.exchange = Some(exchange.clone());
+            exchange
+        };
+        Ok((handle, exchange))
+    }
+
+    /// Makes the lock-free path serve what the slot would answer.
+    fn publish(&self, st: &State) {
+        let hot = st
+            .slot
+            .current()
+            .zip(st.slot.quiet_until())
+            .map(|(token, until)| {
+                Arc::new(Hot {
+                    token: token.clone(),
+                    until,
+                })
+            });
+        self.hot.store(hot);
+    }
+
+    /// Registers the fetch `ticket` and runs it on the background runtime.
+    fn start(
+        shared: &Arc<Shared>,
+        st: &mut State,
+        handle: &Handle,
+        exchange: Arc<Exchange>,
+        ticket: Ticket,
+        refresh: bool,
+    ) -> watch::Receiver<Option<Outcome>> {
+        let (outcome, receiver) = watch::channel(None);
+        st.inflight = Some(InFlight { refresh, outcome });
+        let guard = FetchGuard {
+            shared: shared.clone(),
+            ticket,
+            armed: true,
+        };
+        handle.spawn(run_fetch(guard, exchange));
+        receiver
+    }
+
+    /// Settles the fetch `ticket` with `outcome` (fetch done, or abandoned).
+    fn settle(
+        self: &Arc<Self>,
+        ticket: Ticket,
+        outcome: Result<Fresh<AccessToken>, Error>,
+    ) -> Option<MonoTime> {
+        let failed_before = outcome.is_err();
+        if let Err(error) = &outcome {
+            self.counters.failed(error);
+            tracing::warn!(key = %self.key, code = %error.code(), "m2mauth: token request failed: {error}");
+        }
+        let mut st = self.lock();
+        let done = match st.slot.complete(ticket, clock::now(), outcome) {
+            Completion::RetryAt(at) => return Some(at),
+            Completion::Stale => return None,
+            Completion::Delivered(token) => {
+                let refresh = st.inflight.as_ref().is_some_and(|f| f.refresh);
+                self.counters.fetched(refresh);
+                st.hits_at_install = self.counters.hits();
+                tracing::info!(
+                    key = %self.key,
+                    lifetime_s = token.lifetime().as_secs(),
+                    refresh,
+                    "m2mauth: token fetched"
+                );
+                Ok(token)
+            }
+            Completion::Failed(error) => {
+                if !failed_before {
+                    self.counters.failed(&error);
+                    tracing::warn!(key = %self.key, code = %error.code(), "m2mauth: token unusable: {error}");
+                }
+                Err(error)
+            }
+        };
+        let fetch = st.inflight.take();
+        self.publish(&st);
+        self.arm_timer(&mut st);
+        if let Some(fetch) = fetch {
+            fetch.outcome.send_replace(Some(done));
+        }
+        None
+    }
+
+    /// Schedules the slot's next background refresh (or retry), if any.
+    fn arm_timer(self: &Arc<Self>, st: &mut State) {
+        let Some(at) = st.slot.poll_timeout() else {
+            return;
+        };
+        if st.timer_at == Some(at) {
+            return;
+        }
+        let Ok((handle, generation)) = executor::handle() else {
+            return;
+        };
+        if generation != st.generation {
+            return;
+        }
+        st.timer_at = Some(at);
+        let weak = Arc::downgrade(self);
+        handle.spawn(async move {
+            tokio::time::sleep_until(clock::tokio_instant(at)).await;
+            if let Some(shared) = weak.upgrade() {
+                shared.on_timer(at);
+            }
+        });
+    }
+
+    fn on_timer(self: &Arc<Self>, at: MonoTime) {
+        let mut st = self.lock();
+        if st.timer_at != Some(at) {
+            return;
+        }
+        st.timer_at = None;
+        if self.counters.hits() == st.hits_at_install {
+            tracing::debug!(key = %self.key, "m2mauth: token unused since it arrived; refreshing on demand instead");
+            return;
+        }
+        let Ok((handle, exchange)) = self.prepare(&mut st) else {
+            return;
+        };
+        if let Some(ticket) = st.slot.handle_timeout(clock::now()) {
+            tracing::debug!(key = %self.key, "m2mauth: background refresh");
+            Shared::start(self, &mut st, &handle, exchange, ticket, true);
+            self.publish(&st);
+        }
+    }
+}
+
+/// Settles its fetch with an internal error if the fetch task ends without
+/// an answer (a panic, a runtime shutting down), so no caller waits forever.
+struct FetchGuard {
+    shared: Arc<Shared>,
+    ticket: Ticket,
+    armed: bool,
+}
+
+impl Drop for FetchGuard {
+    fn drop(&mut self) {
+        if self.armed {
+            let error = Error::internal("the token fetch stopped without an answer");
+            self.shared.settle(self.ticket, Err(error));
+        }
+    }
+}
+
+async fn run_fetch(mut guard: FetchGuard, exchange: Arc<Exchange>) {
+    let shared = guard.shared.clone();
+    let timeout = shared.config.timeout();
+    let deadline = clock::now() + timeout;
+    let mut attempt_timeout = timeout;
+    loop {
+        let sent_at = clock::wall_now();
+        let outcome = exchange
+            .fetch(&shared.config, attempt_timeout)
+            .await
+            .map(|response| Fresh {
+                lifetime: response.lifetime,
+                refresh_in: response.refresh_in,
+                value: AccessToken::new(response, sent_at, shared.config.scopes()),
+            });
+        let Some(retry_at) = shared.settle(guard.ticket, outcome) else {
+            guard.armed = false;
+            return;
+        };
+        tokio::time::sleep_until(clock::tokio_instant(retry_at)).await;
+        // A retry gets what is left of the window; the slot schedules
+        // retries only while at least a quarter of it remains.
+        attempt_timeout = deadline.saturating_since(clock::now()).max(timeout / 4);
+    }
+}

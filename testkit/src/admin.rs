@@ -1,0 +1,192 @@
+//! `/_testkit/*`: scripting the issuer over HTTP, for test suites in any
+//! language (C, C#, Go …) that run it as a separate process.
+//!
+//! | request | effect |
+//! |---|---|
+//! | `GET /_testkit/stats` | `{"token_requests": n, "api_requests": n, "tokens_issued": n}` |
+//! | `GET /_testkit/requests` | the token requests received, as JSON |
+//! | `POST /_testkit/fault` | queue a fault: `{"status": 503, "retry_after": "1", "body": "…", "content_type": "…"}`, `{"hang": true}`, `{"close": true}`, `{"delay_ms": 500}` or `{"redirect": "https://…"}`; add `"sticky": true` to apply it to every request until cleared |
+//! | `POST /_testkit/clear` | drop queued and sticky faults |
+//! | `POST /_testkit/lifetime` | `{"seconds": n}`: lifetime of new tokens |
+//! | `POST /_testkit/latency` | `{"ms": n}`: delay before every token answer |
+//! | `POST /_testkit/revoke` | every token issued so far now gets 401 at the API |
+//! | `POST /_testkit/reset` | counters, recordings, faults, revocations and vector cleared |
+//! | `POST /_testkit/vector` | arm a conformance vector (the body is the vector file); answers two lines: the configuration JSON for this issuer, and the expected outcome line |
+//! | `POST /_testkit/outcome` | the outcome line a binding observed; answers `ok` or what differs, request included |
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::answer::{Answer, Reply};
+use crate::state::{Armed, Fault, Inner, RecordedRequest, lock};
+use crate::vector::{ScriptedAnswer, Vector};
+
+pub(crate) fn handle(inner: &Inner, request: &RecordedRequest) -> Reply {
+    let path = request.path.trim_start_matches("/_testkit/");
+    let body = || serde_json::from_slice::<Value>(&request.body).unwrap_or(Value::Null);
+    match (request.method.as_str(), path) {
+        ("GET", "stats") => Reply::json(
+            200,
+            &json!({
+                "token_requests": inner.token_requests.load(Ordering::SeqCst),
+                "api_requests": inner.api_requests.load(Ordering::SeqCst),
+                "tokens_issued": inner.issued.load(Ordering::SeqCst),
+            }),
+        ),
+        ("GET", "requests") => {
+            let recorded: Vec<Value> = lock(&inner.recorded)
+                .iter()
+                .map(|r| {
+                    json!({
+                        "method": r.method,
+                        "path": r.path,
+                        "headers": r.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
+                        "body": String::from_utf8_lossy(&r.body),
+                    })
+                })
+                .collect();
+            Reply::json(200, &Value::Array(recorded))
+        }
+        ("POST", "fault") => match fault_from_json(&body()) {
+            Ok((fault, sticky)) => {
+                let mut faults = lock(&inner.faults);
+                if sticky {
+                    faults.sticky = Some(fault);
+                } else {
+                    faults.queue.push_back(fault);
+                }
+                Reply::text(200, "ok")
+            }
+            Err(problem) => Reply::text(400, problem),
+        },
+        ("POST", "clear") => {
+            *lock(&inner.faults) = crate::state::Faults::default();
+            Reply::text(200, "ok")
+        }
+        ("POST", "lifetime") => match body().get("seconds").and_then(Value::as_f64) {
+            Some(s) if s > 0.0 => {
+                *lock(&inner.lifetime) = Duration::from_secs_f64(s);
+                Reply::text(200, "ok")
+            }
+            _ => Reply::text(400, "want {\"seconds\": n}"),
+        },
+        ("POST", "latency") => match body().get("ms").and_then(Value::as_u64) {
+            Some(ms) => {
+                *lock(&inner.latency) = Duration::from_millis(ms);
+                Reply::text(200, "ok")
+            }
+            None => Reply::text(400, "want {\"ms\": n}"),
+        },
+        ("POST", "revoke") => {
+            inner
+                .revoked_through
+                .store(inner.issued.load(Ordering::SeqCst), Ordering::SeqCst);
+            Reply::text(200, "ok")
+        }
+        ("POST", "reset") => {
+            inner.reset();
+            Reply::text(200, "ok")
+        }
+        ("POST", "vector") => {
+            let text = String::from_utf8_lossy(&request.body);
+            match Vector::from_json("posted", &text) {
+                Ok(vector) => {
+                    let answer = format!(
+                        "{}\n{}\n",
+                        vector.config_for(&inner.issuer),
+                        vector.expected_line()
+                    );
+                    *lock(&inner.armed) = Some(Armed {
+                        vector,
+                        verdict: None,
+                    });
+                    Reply::text(200, answer)
+                }
+                Err(problem) => Reply::text(400, problem),
+            }
+        }
+        ("POST", "outcome") => {
+            let line = String::from_utf8_lossy(&request.body).trim().to_owned();
+            Reply::text(200, judge(inner, &line))
+        }
+        _ => Reply::text(
+            404,
+            format!("no admin route {} /_testkit/{path}", request.method),
+        ),
+    }
+}
+
+/// `ok`, or what the armed vector's request or outcome got wrong.
+pub(crate) fn judge(inner: &Inner, outcome: &str) -> String {
+    let armed = lock(&inner.armed);
+    let Some(armed) = armed.as_ref() else {
+        return "no vector is armed".to_owned();
+    };
+    let request = match (&armed.vector.request, &armed.verdict) {
+        (None, None) => Ok(()),
+        (Some(_), None) => Err("the token endpoint received no request".to_owned()),
+        (_, Some(verdict)) => verdict.clone(),
+    };
+    match request.and_then(|()| armed.vector.check_outcome(outcome)) {
+        Ok(()) => "ok".to_owned(),
+        Err(problem) => format!("{}: {problem}", armed.vector.name),
+    }
+}
+
+/// The armed vector's answer to a token request, recording its verdict.
+pub(crate) fn armed_vector_answer(inner: &Inner, request: &RecordedRequest) -> Option<Answer> {
+    let mut armed = lock(&inner.armed);
+    let armed = armed.as_mut()?;
+    let verdict = armed.vector.check_request(request);
+    // Keep the first failure: later requests (retries) must not hide it.
+    if !matches!(armed.verdict, Some(Err(_))) {
+        armed.verdict = Some(verdict);
+    }
+    Some(match armed.vector.answer.clone()? {
+        ScriptedAnswer::Respond {
+            status,
+            headers,
+            body,
+        } => Answer::Reply(Reply {
+            status,
+            headers,
+            body,
+        }),
+        ScriptedAnswer::Hang => Answer::Hang,
+        ScriptedAnswer::Close => Answer::Close,
+    })
+}
+
+fn fault_from_json(spec: &Value) -> Result<(Fault, bool), String> {
+    let sticky = spec.get("sticky").and_then(Value::as_bool).unwrap_or(false);
+    let text = |k: &str| spec.get(k).and_then(Value::as_str).map(str::to_owned);
+    let fault = if spec.get("hang").and_then(Value::as_bool) == Some(true) {
+        Fault::Hang
+    } else if spec.get("close").and_then(Value::as_bool) == Some(true) {
+        Fault::Close
+    } else if let Some(ms) = spec.get("delay_ms").and_then(Value::as_u64) {
+        Fault::Delay(Duration::from_millis(ms))
+    } else if let Some(location) = text("redirect") {
+        Fault::Redirect(location)
+    } else if let Some(status) = spec
+        .get("status")
+        .and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok())
+    {
+        Fault::Respond {
+            status,
+            retry_after: text("retry_after").or_else(|| {
+                spec.get("retry_after")
+                    .and_then(Value::as_u64)
+                    .map(|n| n.to_string())
+            }),
+            content_type: text("content_type").unwrap_or_else(|| "application/json".to_owned()),
+            body: text("body").unwrap_or_else(|| "{}".to_owned()),
+        }
+    } else {
+        return Err("want one of status, hang, close, delay_ms or redirect".to_owned());
+    };
+    Ok((fault, sticky))
+}

@@ -1,0 +1,293 @@
+//! # m2mauth-testkit
+//!
+//! A real OAuth 2.0 issuer on 127.0.0.1, for m2mauth's own tests and for
+//! yours: services that use m2mauth can be tested without a real IdP.
+//!
+//! It serves discovery (`/.well-known/openid-configuration`), a strict
+//! client credentials token endpoint (form or JSON bodies, `client_secret_basic`
+//! or `client_secret_post`, scopes, `audience`, `resource`), Ed25519-signed JWT
+//! access tokens (RFC 9068) with their JWKS, and a protected API
+//! (`/api/whoami`) that checks them. Tests can script faults (statuses with
+//! `Retry-After`, malformed bodies, hangs, closed connections, redirects),
+//! change token lifetime and latency, revoke tokens, and read what the token
+//! endpoint received. Everything can also be driven over HTTP under
+//! `/_testkit/` (see the `admin` module docs), which is how non-Rust test
+//! suites use `m2mauth issuer`.
+//!
+//! ```
+//! use m2mauth_testkit::{Fault, TestIssuer};
+//! let issuer = TestIssuer::start()?;
+//! issuer.push_fault(Fault::rate_limited(1));
+//! assert!(issuer.token_url().starts_with("http://127.0.0.1:"));
+//! assert_eq!(issuer.requests_served(), 0);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+mod admin;
+mod answer;
+mod jwt;
+mod routes;
+mod server;
+mod state;
+mod token_endpoint;
+pub mod vector;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use state::{Fault, RecordedRequest};
+pub use vector::Vector;
+
+use state::{Client, Faults, Inner, lock};
+
+/// The client id registered by default.
+pub const DEFAULT_CLIENT_ID: &str = "test-client";
+/// The client secret registered by default.
+pub const DEFAULT_CLIENT_SECRET: &str = "test-secret";
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// A running test issuer. It stops when dropped.
+pub struct TestIssuer {
+    inner: Arc<Inner>,
+    address: SocketAddr,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+/// Options for [`TestIssuer`].
+#[derive(Debug)]
+pub struct TestIssuerBuilder {
+    port: u16,
+    clients: Option<Vec<Client>>,
+    lifetime: Duration,
+    latency: Duration,
+}
+
+impl Default for TestIssuerBuilder {
+    fn default() -> Self {
+        TestIssuerBuilder {
+            port: 0,
+            clients: None,
+            lifetime: DEFAULT_LIFETIME,
+            latency: Duration::ZERO,
+        }
+    }
+}
+
+impl TestIssuerBuilder {
+    /// The port on 127.0.0.1 (default 0: any free port).
+    #[must_use]
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Registers a client that may ask for any scope. The first call
+    /// replaces the default client (`test-client` / `test-secret`).
+    #[must_use]
+    pub fn client(self, id: &str, secret: &str) -> Self {
+        self.register(id, secret, None)
+    }
+
+    /// Registers a client that may ask only for `scopes`.
+    #[must_use]
+    pub fn client_with_scopes(self, id: &str, secret: &str, scopes: &[&str]) -> Self {
+        self.register(
+            id,
+            secret,
+            Some(scopes.iter().map(|s| (*s).to_owned()).collect()),
+        )
+    }
+
+    fn register(mut self, id: &str, secret: &str, scopes: Option<Vec<String>>) -> Self {
+        self.clients.get_or_insert_with(Vec::new).push(Client {
+            id: id.to_owned(),
+            secret: secret.to_owned(),
+            scopes,
+        });
+        self
+    }
+
+    /// The lifetime of issued tokens (default one hour).
+    #[must_use]
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
+    }
+
+    /// A delay before every token answer (default none).
+    #[must_use]
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Binds the port and starts serving on a runtime of the issuer's own.
+    pub fn start(self) -> io::Result<TestIssuer> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let key = jwt::SigningKey::generate().map_err(io::Error::other)?;
+        let clients = self.clients.unwrap_or_else(|| {
+            vec![Client {
+                id: DEFAULT_CLIENT_ID.to_owned(),
+                secret: DEFAULT_CLIENT_SECRET.to_owned(),
+                scopes: None,
+            }]
+        });
+        let inner = Arc::new(Inner {
+            issuer: format!("http://{address}"),
+            key,
+            clients: Mutex::new(clients),
+            lifetime: Mutex::new(self.lifetime),
+            latency: Mutex::new(self.latency),
+            faults: Mutex::new(Faults::default()),
+            token_requests: AtomicU64::new(0),
+            api_requests: AtomicU64::new(0),
+            issued: AtomicU64::new(0),
+            revoked_through: AtomicU64::new(0),
+            recorded: Mutex::new(Vec::new()),
+            armed: Mutex::new(None),
+        });
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("m2mauth-testkit")
+            .enable_all()
+            .build()?;
+        let listener = {
+            let _context = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
+        runtime.spawn(server::serve(listener, inner.clone()));
+        Ok(TestIssuer {
+            inner,
+            address,
+            runtime: Some(runtime),
+        })
+    }
+}
+
+impl TestIssuer {
+    /// Starts an issuer with the defaults: any free port, client
+    /// `test-client` / `test-secret`, one-hour tokens.
+    pub fn start() -> io::Result<TestIssuer> {
+        TestIssuerBuilder::default().start()
+    }
+
+    /// Options for an issuer.
+    pub fn builder() -> TestIssuerBuilder {
+        TestIssuerBuilder::default()
+    }
+
+    /// The issuer URL, `http://127.0.0.1:PORT` (also the `iss` of its tokens).
+    pub fn issuer_url(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    /// The token endpoint, `{issuer}/oauth2/token`.
+    pub fn token_url(&self) -> String {
+        self.inner.token_url()
+    }
+
+    /// The JWKS endpoint.
+    pub fn jwks_url(&self) -> String {
+        self.inner.jwks_url()
+    }
+
+    /// The protected API, `{issuer}/api/whoami`: 200 for a valid token of
+    /// this issuer, 401 otherwise.
+    pub fn api_url(&self) -> String {
+        self.inner.api_url()
+    }
+
+    /// The socket address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// How many requests the token endpoint has received.
+    pub fn requests_served(&self) -> u64 {
+        self.inner.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// How many requests the protected API has received.
+    pub fn api_requests(&self) -> u64 {
+        self.inner.api_requests.load(Ordering::SeqCst)
+    }
+
+    /// The requests the token endpoint has received, oldest first.
+    pub fn recorded_requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.inner.recorded).clone()
+    }
+
+    /// Queues a fault for the next token request that has none queued before it.
+    pub fn push_fault(&self, fault: Fault) {
+        lock(&self.inner.faults).queue.push_back(fault);
+    }
+
+    /// A fault for every token request (after the queued ones), until `None`.
+    pub fn set_sticky_fault(&self, fault: Option<Fault>) {
+        lock(&self.inner.faults).sticky = fault;
+    }
+
+    /// The lifetime of tokens issued from now on.
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        *lock(&self.inner.lifetime) = lifetime;
+    }
+
+    /// A delay before every token answer from now on.
+    pub fn set_latency(&self, latency: Duration) {
+        *lock(&self.inner.latency) = latency;
+    }
+
+    /// Every token issued so far is rejected by the protected API from now on.
+    pub fn revoke_issued_tokens(&self) {
+        let issued = self.inner.issued.load(Ordering::SeqCst);
+        self.inner.revoked_through.store(issued, Ordering::SeqCst);
+    }
+
+    /// Clears counters, recordings, faults, revocations and any armed vector.
+    pub fn reset(&self) {
+        self.inner.reset();
+    }
+
+    /// Arms a conformance vector: the token endpoint answers as it says and
+    /// checks the requests it receives. Returns the vector's configuration
+    /// for this issuer.
+    pub fn arm_vector(&self, vector: &Vector) -> serde_json::Value {
+        let config = vector.config_for(&self.inner.issuer);
+        *lock(&self.inner.armed) = Some(state::Armed {
+            vector: vector.clone(),
+            verdict: None,
+        });
+        config
+    }
+
+    /// Judges the armed vector: the request received and the outcome line
+    /// the client reported (see [`Vector::check_outcome`]).
+    pub fn judge_outcome(&self, outcome: &str) -> Result<(), String> {
+        match admin::judge(&self.inner, outcome) {
+            verdict if verdict == "ok" => Ok(()),
+            problem => Err(problem),
+        }
+    }
+
+    /// Stops the issuer; open connections are dropped.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Drop for TestIssuer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

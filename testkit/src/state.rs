@@ -1,0 +1,175 @@
+//! The issuer's shared state: settings, faults, counters, recordings.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::jwt::SigningKey;
+use crate::vector::Vector;
+
+/// A registered client.
+#[derive(Clone, Debug)]
+pub(crate) struct Client {
+    pub(crate) id: String,
+    pub(crate) secret: String,
+    /// Scopes it may ask for; `None` allows any.
+    pub(crate) scopes: Option<Vec<String>>,
+}
+
+/// A misbehaviour of the token endpoint, applied to one token request (or
+/// to all while sticky; see [`TestIssuer::set_sticky_fault`](crate::TestIssuer::set_sticky_fault)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer with this status, body and headers.
+    Respond {
+        /// The HTTP status.
+        status: u16,
+        /// The `Retry-After` header, if any.
+        retry_after: Option<String>,
+        /// The `Content-Type` header.
+        content_type: String,
+        /// The body.
+        body: String,
+    },
+    /// Never answer (until the client gives up or the issuer stops).
+    Hang,
+    /// Close the connection without answering.
+    Close,
+    /// Answer normally, after this delay.
+    Delay(Duration),
+    /// Answer `302 Found` to this location.
+    Redirect(String),
+}
+
+impl Fault {
+    /// An error status with an empty JSON object body.
+    pub fn status(status: u16) -> Fault {
+        Fault::Respond {
+            status,
+            retry_after: None,
+            content_type: "application/json".to_owned(),
+            body: "{}".to_owned(),
+        }
+    }
+
+    /// HTTP 429 with `Retry-After: seconds`.
+    pub fn rate_limited(retry_after_secs: u64) -> Fault {
+        Fault::Respond {
+            status: 429,
+            retry_after: Some(retry_after_secs.to_string()),
+            content_type: "application/json".to_owned(),
+            body: r#"{"error":"rate_limited","error_description":"slow down"}"#.to_owned(),
+        }
+    }
+
+    /// An OAuth error answer (RFC 6749 §5.2).
+    pub fn oauth_error(status: u16, error: &str, description: &str) -> Fault {
+        Fault::Respond {
+            status,
+            retry_after: None,
+            content_type: "application/json".to_owned(),
+            body: serde_json::json!({"error": error, "error_description": description}).to_string(),
+        }
+    }
+
+    /// A `200 OK` whose body is not a token answer (an HTML login page, say).
+    pub fn malformed(body: &str) -> Fault {
+        Fault::Respond {
+            status: 200,
+            retry_after: None,
+            content_type: "text/html".to_owned(),
+            body: body.to_owned(),
+        }
+    }
+}
+
+/// One request the token endpoint received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// `POST`, normally.
+    pub method: String,
+    /// The path and query.
+    pub path: String,
+    /// Header names (lower case) and values.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The first value of header `name` (compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Faults {
+    pub(crate) queue: VecDeque<Fault>,
+    pub(crate) sticky: Option<Fault>,
+}
+
+pub(crate) struct Armed {
+    pub(crate) vector: Vector,
+    pub(crate) verdict: Option<Result<(), String>>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) issuer: String,
+    pub(crate) key: SigningKey,
+    pub(crate) clients: Mutex<Vec<Client>>,
+    pub(crate) lifetime: Mutex<Duration>,
+    pub(crate) latency: Mutex<Duration>,
+    pub(crate) faults: Mutex<Faults>,
+    pub(crate) token_requests: AtomicU64,
+    pub(crate) api_requests: AtomicU64,
+    pub(crate) issued: AtomicU64,
+    /// Tokens numbered up to this one are revoked (0: none).
+    pub(crate) revoked_through: AtomicU64,
+    pub(crate) recorded: Mutex<Vec<RecordedRequest>>,
+    pub(crate) armed: Mutex<Option<Armed>>,
+}
+
+impl Inner {
+    pub(crate) fn token_url(&self) -> String {
+        format!("{}/oauth2/token", self.issuer)
+    }
+
+    pub(crate) fn jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.issuer)
+    }
+
+    pub(crate) fn api_url(&self) -> String {
+        format!("{}/api/whoami", self.issuer)
+    }
+
+    pub(crate) fn next_fault(&self) -> Option<Fault> {
+        let mut faults = lock(&self.faults);
+        faults.queue.pop_front().or_else(|| faults.sticky.clone())
+    }
+
+    pub(crate) fn reset(&self) {
+        *lock(&self.faults) = Faults::default();
+        lock(&self.recorded).clear();
+        *lock(&self.armed) = None;
+        self.token_requests.store(0, Ordering::SeqCst);
+        self.api_requests.store(0, Ordering::SeqCst);
+        self.revoked_through.store(0, Ordering::SeqCst);
+    }
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Seconds since the Unix epoch, for `iat` and `exp`.
+#[allow(clippy::disallowed_methods)] // the test issuer is not sans-IO: it is the IdP
+pub(crate) fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}

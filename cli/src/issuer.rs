@@ -1,0 +1,80 @@
+//! `m2mauth issuer`: the test issuer in the foreground, for test suites in
+//! any language and for trying m2mauth without an IdP.
+
+use std::time::Duration;
+
+use m2mauth::Error;
+use m2mauth_testkit::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, TestIssuer};
+use serde_json::json;
+
+use crate::args::IssuerOptions;
+
+pub(crate) fn run(options: &IssuerOptions) -> Result<(), Error> {
+    let mut builder = TestIssuer::builder()
+        .port(options.port)
+        .latency(Duration::from_millis(options.latency_ms));
+    if let Some(secs) = options.lifetime_secs {
+        let lifetime = Duration::try_from_secs_f64(secs)
+            .ok()
+            .filter(|l| !l.is_zero())
+            .ok_or_else(|| Error::config("--lifetime", "must be a positive number of seconds"))?;
+        builder = builder.token_lifetime(lifetime);
+    }
+    for (id, secret) in &options.clients {
+        builder = builder.client(id, secret);
+    }
+    let issuer = builder.start().map_err(|e| {
+        Error::config(
+            "--port",
+            format!("cannot listen on 127.0.0.1:{}: {e}", options.port),
+        )
+    })?;
+    let (client_id, client_secret) = options
+        .clients
+        .first()
+        .map_or((DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET), |(i, s)| {
+            (i.as_str(), s.as_str())
+        });
+    if options.json {
+        // One line for test harnesses to read.
+        println!(
+            "{}",
+            json!({
+                "issuer": issuer.issuer_url(),
+                "token_url": issuer.token_url(),
+                "jwks_url": issuer.jwks_url(),
+                "api_url": issuer.api_url(),
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "pid": std::process::id(),
+            })
+        );
+    } else {
+        println!(
+            "m2mauth test issuer on {} (stop with Ctrl-C)",
+            issuer.issuer_url()
+        );
+        println!("  token endpoint  {}", issuer.token_url());
+        println!(
+            "  discovery       {}/.well-known/openid-configuration",
+            issuer.issuer_url()
+        );
+        println!("  JWKS            {}", issuer.jwks_url());
+        println!("  protected API   {}", issuer.api_url());
+        println!("  client          {client_id} / {client_secret}");
+        println!(
+            "  admin           {}/_testkit/ (stats, fault, lifetime, revoke, reset, vector)",
+            issuer.issuer_url()
+        );
+        println!();
+        println!(
+            "  try: M2MAUTH_TOKEN_URL={} M2MAUTH_CLIENT_ID={client_id} \\",
+            issuer.token_url()
+        );
+        println!("       M2MAUTH_CLIENT_SECRET={client_secret} m2mauth token --json");
+    }
+    // Serve until the process is stopped (SIGINT, SIGTERM).
+    loop {
+        std::thread::park();
+    }
+}

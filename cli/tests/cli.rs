@@ -1,0 +1,202 @@
+//! The `m2mauth` command as users run it: a real process, real variables,
+//! the test issuer on 127.0.0.1.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use m2mauth_testkit::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, TestIssuer};
+
+fn m2mauth(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_m2mauth"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn idp_env(issuer: &TestIssuer) -> Vec<(&'static str, String)> {
+    vec![
+        ("M2MAUTH_TOKEN_URL", issuer.token_url()),
+        ("M2MAUTH_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()),
+        ("M2MAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET.to_owned()),
+    ]
+}
+
+fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[test]
+fn token_prints_only_the_token() {
+    let issuer = TestIssuer::start().unwrap();
+    let env = idp_env(&issuer);
+    let out = m2mauth(&["token"], &borrowed(&env));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(stdout.starts_with("eyJ"), "{stdout}");
+    assert_eq!(issuer.requests_served(), 1);
+}
+
+#[test]
+fn token_json_has_every_field_and_flags_override_the_environment() {
+    let issuer = TestIssuer::start().unwrap();
+    let mut env = idp_env(&issuer);
+    env.push(("M2MAUTH_SCOPE", "from-env".to_owned()));
+    let out = m2mauth(
+        &["token", "--json", "--scope", "a", "--scope", "b"],
+        &borrowed(&env),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["token_type"], "Bearer");
+    assert_eq!(json["scope"], "a b");
+    let left = json["expires_in"].as_u64().unwrap();
+    assert!((3590..=3600).contains(&left), "{left}");
+    assert!(json["expires_at"].as_str().unwrap().ends_with('Z'));
+    assert!(json["access_token"].as_str().unwrap().starts_with("eyJ"));
+}
+
+#[test]
+fn another_prefix_reads_other_variables() {
+    let issuer = TestIssuer::start().unwrap();
+    let env = [
+        ("SSOJET_TOKEN_URL", issuer.token_url()),
+        ("SSOJET_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()),
+        ("SSOJET_CLIENT_SECRET", DEFAULT_CLIENT_SECRET.to_owned()),
+        ("SSOJET_API_AUDIENCE", "https://api.example.com".to_owned()),
+    ];
+    let out = m2mauth(&["token", "--env-prefix", "SSOJET"], &borrowed(&env));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&issuer.recorded_requests()[0].body)
+            .contains("audience=https%3A%2F%2Fapi.example.com")
+    );
+}
+
+#[test]
+fn configuration_errors_exit_2_and_name_the_variable_or_flag() {
+    let out = m2mauth(&["token"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("M2MAUTH_TOKEN_URL is required"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = m2mauth(
+        &[
+            "token",
+            "--token-url",
+            "https://idp.example/t",
+            "--client-id",
+            "a",
+            "--timeout",
+            "soon",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--timeout"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = m2mauth(&["token", "--client-secret", "hunter2"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!text(&out.stderr).contains("hunter2"));
+    assert_eq!(m2mauth(&["frobnicate"], &[]).status.code(), Some(2));
+}
+
+#[test]
+fn a_refusal_exits_3_without_the_secret() {
+    let issuer = TestIssuer::start().unwrap();
+    let env = [
+        ("M2MAUTH_TOKEN_URL", issuer.token_url()),
+        ("M2MAUTH_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()),
+        ("M2MAUTH_CLIENT_SECRET", "wrong-secret-value".to_owned()),
+    ];
+    let out = m2mauth(&["token"], &borrowed(&env));
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("invalid_client") && stderr.contains("HTTP 401"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("wrong-secret-value"));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn an_unreachable_idp_exits_4() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/token");
+    let out = m2mauth(
+        &["token", "--timeout", "2"],
+        &[
+            ("M2MAUTH_TOKEN_URL", &url),
+            ("M2MAUTH_CLIENT_ID", "a"),
+            ("M2MAUTH_CLIENT_SECRET", "b"),
+            ("M2MAUTH_RETRIES", "0"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        text(&out.stderr).contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn issuer_prints_its_urls_as_one_json_line_and_serves() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_m2mauth"))
+        .args(["issuer", "--json", "--client", "svc:pw", "--lifetime", "60"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let url = info["token_url"].as_str().unwrap().to_owned();
+    let out = m2mauth(
+        &["token", "--json"],
+        &[
+            ("M2MAUTH_TOKEN_URL", &url),
+            ("M2MAUTH_CLIENT_ID", "svc"),
+            ("M2MAUTH_CLIENT_SECRET", "pw"),
+        ],
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json["expires_in"].as_u64().unwrap() <= 60);
+    assert_eq!(info["client_id"], "svc");
+}
+
+#[test]
+fn demo_runs_against_the_embedded_issuer() {
+    let out = m2mauth(&["demo"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("100 threads    on a cold cache made 1 token request"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("no caller waited for the IdP"), "{stdout}");
+}

@@ -10,6 +10,7 @@ use crate::rfc3339;
 /// Lifetime of the demo issuer's tokens: short enough to show a refresh.
 const DEMO_LIFETIME: Duration = Duration::from_secs(5);
 
+#[allow(clippy::disallowed_methods)] // the demo shows how long things take
 pub(crate) fn run() -> Result<(), Error> {
     let configured = ["M2MAUTH_TOKEN_URL", "M2MAUTH_ISSUER"]
         .iter()

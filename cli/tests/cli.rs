@@ -1,6 +1,9 @@
 //! The `m2mauth` command as users run it: a real process, real variables,
 //! the test issuer on 127.0.0.1.
 
+// Tests unwrap freely: a panic is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 

@@ -2,6 +2,8 @@
 //! Assertions count requests and order events; none depends on how fast
 //! this machine is, except generous upper bounds that catch hangs.
 
+// Tests unwrap freely: a panic is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
 // These tests watch the real clock from outside the SDK.
 #![allow(clippy::disallowed_methods)]
 

@@ -1,6 +1,9 @@
 //! Property tests of the sans-IO slot on a virtual clock: random
 //! interleavings of polls, completions, failures, invalidations and timers.
 
+// Tests unwrap freely: a panic is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::time::Duration;
 

@@ -2,6 +2,9 @@
 //! vectors sans-IO and end to end through `TokenSource`, the cache vectors
 //! against the slot state machine.
 
+// Tests unwrap freely: a panic is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -49,23 +52,17 @@ fn exchange_vectors() -> Vec<Vector> {
 
 /// The outcome line of the vector format for an error.
 fn error_line(error: &Error) -> String {
-    let mut line = format!("error code={}", error.code());
-    if let Some(status) = error.status() {
-        line += &format!(" status={status}");
-    }
-    if let Some(oauth) = error.oauth_error() {
-        line += &format!(" oauth_error={oauth}");
-    }
-    if let Some(retry_after) = error.retry_after() {
-        line += &format!(" retry_after={}", retry_after.as_secs());
-    }
-    if let Some(field) = error.field() {
-        line += &format!(" field={field}");
-    }
-    if let Some(description) = error.description() {
-        line += &format!(" description={description}");
-    }
-    line
+    let mut fields = vec![format!("error code={}", error.code())];
+    fields.extend(error.status().map(|s| format!("status={s}")));
+    fields.extend(error.oauth_error().map(|o| format!("oauth_error={o}")));
+    fields.extend(
+        error
+            .retry_after()
+            .map(|r| format!("retry_after={}", r.as_secs())),
+    );
+    fields.extend(error.field().map(|f| format!("field={f}")));
+    fields.extend(error.description().map(|d| format!("description={d}")));
+    fields.join(" ")
 }
 
 fn token_line(
@@ -275,7 +272,7 @@ fn run_cache_vector(name: &str, vector: &Value) -> Result<(), String> {
                 )),
             };
             check_completion(
-                slot.complete(ticket, now, outcome),
+                &slot.complete(ticket, now, outcome),
                 &step["expect"],
                 &slot,
                 now,
@@ -283,7 +280,7 @@ fn run_cache_vector(name: &str, vector: &Value) -> Result<(), String> {
             .map_err(here)?;
         } else if let Some(token) = step.get("invalidate").and_then(Value::as_str) {
             let dropped = slot.invalidate(|t| t == token);
-            if Value::from(dropped) != step["expect"] {
+            if step["expect"] != dropped {
                 return Err(here(format!(
                     "invalidate: want {}, got {dropped}",
                     step["expect"]
@@ -297,7 +294,7 @@ fn run_cache_vector(name: &str, vector: &Value) -> Result<(), String> {
 }
 
 fn check_completion(
-    got: Completion<String>,
+    got: &Completion<String>,
     want: &Value,
     slot: &Slot<String>,
     now: MonoTime,
@@ -309,7 +306,7 @@ fn check_completion(
             .then_some(())
             .ok_or(format!("{d:?} is not within {lo:?}..={hi:?}"))
     };
-    match (&got, want) {
+    match (got, want) {
         (Completion::Delivered(_), w) if w == "delivered" => Ok(()),
         (Completion::Stale, w) if w == "stale" => Ok(()),
         (Completion::Failed(e), w) if w.get("failed").is_some() => {

@@ -1,21 +1,32 @@
 //! The only place in m2mauth that reads a clock.
+//!
+//! Monotonic time comes from `CLOCK_MONOTONIC_COARSE` on Linux: about 3 ns a
+//! read instead of about 20 ns, at a resolution of a few milliseconds. It
+//! only ever lags real time, so deadlines computed from it err on the early
+//! side, and every skew the cache keeps (50 ms at the least) dwarfs its tick.
 
 #![allow(clippy::disallowed_methods)]
 
-use std::sync::OnceLock;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use crate::cache::MonoTime;
 
-static ORIGIN: OnceLock<Instant> = OnceLock::new();
-
-fn origin() -> Instant {
-    *ORIGIN.get_or_init(Instant::now)
+/// Monotonic time for all expiry arithmetic.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) fn now() -> MonoTime {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::MonotonicCoarse);
+    let nanos = u64::try_from(t.tv_sec).unwrap_or(0) * 1_000_000_000
+        + u64::try_from(t.tv_nsec).unwrap_or(0);
+    MonoTime::from_nanos(nanos)
 }
 
 /// Monotonic time for all expiry arithmetic.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
 pub(crate) fn now() -> MonoTime {
-    let elapsed = Instant::now().saturating_duration_since(origin());
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    let elapsed = ORIGIN.get_or_init(Instant::now).elapsed();
     MonoTime::from_nanos(u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX))
 }
 
@@ -24,11 +35,10 @@ pub(crate) fn wall_now() -> SystemTime {
     SystemTime::now()
 }
 
-/// The tokio instant of a monotonic time, to sleep until it.
+/// The tokio instant at which the monotonic time `at` arrives, to sleep until it.
 pub(crate) fn tokio_instant(at: MonoTime) -> tokio::time::Instant {
-    let at = origin().checked_add(Duration::from_nanos(at.as_nanos()));
-    // A deadline too far to represent is as good as a year away.
-    tokio::time::Instant::from_std(
-        at.unwrap_or_else(|| Instant::now() + Duration::from_secs(365 * 86_400)),
-    )
+    let wait = at
+        .saturating_since(now())
+        .min(Duration::from_secs(365 * 86_400));
+    tokio::time::Instant::now() + wait
 }

@@ -5,6 +5,7 @@ mod builder;
 mod clock;
 mod exchange;
 mod executor;
+mod hot;
 mod http;
 mod source;
 mod stats;

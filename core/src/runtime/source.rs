@@ -2,13 +2,13 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use arc_swap::ArcSwapOption;
 use tokio::runtime::Handle;
 use tokio::sync::watch;
 
 use super::clock;
 use super::exchange::Exchange;
 use super::executor;
+use super::hot::HotToken;
 use super::stats::{Counters, Stats};
 use super::token::AccessToken;
 use crate::cache::{Action, CacheKey, Completion, Fresh, MonoTime, Slot, Ticket};
@@ -56,14 +56,9 @@ struct Shared {
     config: Config,
     key: CacheKey,
     /// The token that can be served without locking, and until when.
-    hot: ArcSwapOption<Hot>,
+    hot: HotToken,
     state: Mutex<State>,
     counters: Counters,
-}
-
-struct Hot {
-    token: AccessToken,
-    until: MonoTime,
 }
 
 struct State {
@@ -86,13 +81,18 @@ struct InFlight {
 impl TokenSource {
     /// A source for a validated configuration. Nothing is fetched yet.
     pub fn new(config: Config) -> TokenSource {
-        let seed = getrandom::u64().unwrap_or_else(|_| clock::now().as_nanos());
+        let mut seed = [0u8; 8];
+        // Without OS randomness, the clock still spreads sources apart.
+        let seed = match getrandom::getrandom(&mut seed) {
+            Ok(()) => u64::from_ne_bytes(seed),
+            Err(_) => clock::now().as_nanos(),
+        };
         let slot = Slot::new(config.policy(), seed);
         TokenSource {
             shared: Arc::new(Shared {
                 key: config.cache_key(),
                 config,
-                hot: ArcSwapOption::empty(),
+                hot: HotToken::default(),
                 state: Mutex::new(State {
                     slot,
                     inflight: None,
@@ -138,7 +138,8 @@ impl TokenSource {
         if let Some(token) = self.hot_token() {
             return Ok(token);
         }
-        self.acquire().await
+        // Boxed, so that the cached path's future stays a few words long.
+        Box::pin(self.acquire()).await
     }
 
     /// [`token`](Self::token) for synchronous code: blocks this thread (not
@@ -193,13 +194,9 @@ impl TokenSource {
 
     /// The lock-free path: one atomic load and one clock read.
     fn hot_token(&self) -> Option<AccessToken> {
-        let hot = self.shared.hot.load();
-        let hot = hot.as_ref()?;
-        if clock::now() < hot.until {
-            self.shared.counters.hit();
-            return Some(hot.token.clone());
-        }
-        None
+        let token = self.shared.hot.get(clock::now)?;
+        self.shared.counters.hit();
+        Some(token)
     }
 
     async fn acquire(&self) -> Result<AccessToken, Error> {
@@ -295,17 +292,8 @@ impl Shared {
 
     /// Makes the lock-free path serve what the slot would answer.
     fn publish(&self, st: &State) {
-        let hot = st
-            .slot
-            .current()
-            .zip(st.slot.quiet_until())
-            .map(|(token, until)| {
-                Arc::new(Hot {
-                    token: token.clone(),
-                    until,
-                })
-            });
-        self.hot.store(hot);
+        let servable = st.slot.current().cloned().zip(st.slot.quiet_until());
+        self.hot.publish(servable);
     }
 
     /// Registers the fetch `ticket` and runs it on the background runtime.

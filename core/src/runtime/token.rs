@@ -2,12 +2,16 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 
 use crate::Secret;
 use crate::protocol::TokenResponse;
+
+/// Numbers each fetched token, so copies of it stay recognisable.
+static FETCHED: AtomicU64 = AtomicU64::new(1);
 
 /// An access token from the cache. Cloning it is cheap (one reference count).
 ///
@@ -16,7 +20,9 @@ use crate::protocol::TokenResponse;
 #[derive(Clone)]
 pub struct AccessToken(Arc<Inner>);
 
+#[derive(Clone)]
 struct Inner {
+    id: u64,
     secret: Secret,
     header: Secret,
     token_type: String,
@@ -36,6 +42,7 @@ impl AccessToken {
             response.access_token.expose()
         ));
         AccessToken(Arc::new(Inner {
+            id: FETCHED.fetch_add(1, Ordering::Relaxed),
             header,
             secret: response.access_token,
             token_type: response.token_type,
@@ -84,7 +91,12 @@ impl AccessToken {
 
     /// Whether both handles are the same token (the same fetch).
     pub fn same_as(&self, other: &AccessToken) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        self.0.id == other.0.id
+    }
+
+    /// A copy with a reference count of its own (see `hot`), still `same_as` this one.
+    pub(crate) fn replica(&self) -> AccessToken {
+        AccessToken(Arc::new(Inner::clone(&self.0)))
     }
 }
 

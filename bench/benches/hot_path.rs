@@ -65,7 +65,7 @@ fn hot_path(c: &mut Criterion) {
     group.bench_function("m2mauth token().await, 2 threads", |b| {
         b.iter_custom(|iters| {
             concurrently(2, iters, || {
-                drop(black_box(ready(source.token()).expect("cached")))
+                drop(black_box(ready(source.token()).expect("cached")));
             })
         });
     });

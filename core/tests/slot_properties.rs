@@ -270,7 +270,7 @@ proptest! {
         let policy = Policy { retries: 0, ..Policy::default() };
         let cap = policy.backoff_max;
         // Failures after which the next back-off doubles rather than hits the cap.
-        let doubling = (1..).take_while(|n| policy.backoff_base * 2u32.pow(*n) <= cap).count();
+        let doubling = (1..31).take_while(|n| policy.backoff_base * 2u32.pow(*n) <= cap).count();
         let mut slot: Slot<u64> = Slot::new(policy, seed);
         let mut now = MonoTime::ZERO;
         let mut delays = Vec::new();

@@ -1,0 +1,31 @@
+# m2mauth: `make demo` runs the main job, `make test` runs every test and
+# installs what it needs first. One debug build of the workspace serves
+# every language's tests.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: demo test setup test-rust lint bench
+
+## The main job: a token fetched and cached against the built-in test issuer,
+## or against the IdP named by M2MAUTH_* variables when they are set.
+demo:
+	$(CARGO) run --quiet -p m2mauth-cli -- demo
+
+## Every test, after installing what it needs.
+test: setup lint test-rust
+
+setup:
+	scripts/setup.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+
+test-rust:
+	$(CARGO) test --workspace --quiet
+
+## Benchmarks (figures, not pass/fail): see bench/README.md.
+bench:
+	$(CARGO) bench -p m2mauth-bench

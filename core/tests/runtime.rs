@@ -346,3 +346,25 @@ fn cached_token_never_starts_a_first_fetch() {
     let token = source.token_blocking().unwrap();
     assert!(source.cached_token().unwrap().same_as(&token));
 }
+
+#[test]
+fn request_token_calls_back_on_a_library_thread() {
+    let issuer = TestIssuer::start().unwrap();
+    let source = source_for(&issuer).build().unwrap();
+    source.token_blocking().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let caller = std::thread::current().id();
+    source.request_token(move |outcome| {
+        tx.send((
+            outcome.map(|t| t.token_type().to_owned()),
+            std::thread::current().id(),
+        ))
+        .unwrap();
+    });
+    let (outcome, thread) = rx.recv_timeout(BOUND).unwrap();
+    assert_eq!(outcome.unwrap(), "Bearer");
+    assert_ne!(
+        thread, caller,
+        "even a cached token is delivered on the library's thread"
+    );
+}

@@ -3,9 +3,10 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
+use std::time::Duration;
 
 use tokio::runtime::{Handle, Runtime};
 
@@ -17,7 +18,27 @@ struct Background {
     runtime: Runtime,
 }
 
+impl Background {
+    fn new(pid: u32) -> Result<Background, Error> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(4)
+            .thread_name("m2mauth-io")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::internal(format!("cannot start the background runtime: {e}")))?;
+        let generation = GENERATIONS.fetch_add(1, Ordering::Relaxed) + 1;
+        Ok(Background {
+            pid,
+            generation,
+            runtime,
+        })
+    }
+}
+
 static BACKGROUND: Mutex<Option<Background>> = Mutex::new(None);
+/// Incremented whenever a runtime is created: after a fork or a shutdown.
+static GENERATIONS: AtomicU64 = AtomicU64::new(0);
 
 /// The runtime's handle and its generation, which changes whenever the
 /// runtime had to be re-created (in a forked child, whose parent's threads
@@ -29,54 +50,76 @@ pub(crate) fn handle() -> Result<(Handle, u64), Error> {
     if let Some(bg) = slot.as_ref().filter(|bg| bg.pid == pid) {
         return Ok((bg.runtime.handle().clone(), bg.generation));
     }
-    let generation = match slot.take() {
+    if let Some(old) = slot.take() {
         // Forked: the old runtime's worker threads are gone. Dropping it would
         // wait for them forever, so it is leaked on purpose (once per fork).
-        Some(old) => {
-            let next = old.generation + 1;
-            std::mem::forget(old.runtime);
-            next
-        }
-        None => 1,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .max_blocking_threads(4)
-        .thread_name("m2mauth-io")
-        .enable_all()
-        .build()
-        .map_err(|e| Error::internal(format!("cannot start the background runtime: {e}")))?;
-    let handle = runtime.handle().clone();
-    *slot = Some(Background {
-        pid,
-        generation,
-        runtime,
-    });
+        std::mem::forget(old.runtime);
+    }
+    let background = Background::new(pid)?;
+    let handle = background.runtime.handle().clone();
+    let generation = background.generation;
+    *slot = Some(background);
     Ok((handle, generation))
 }
 
-struct ThreadWaker(Thread);
-
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
+/// Stops the background runtime and waits (up to a second) for its threads.
+/// Fetches in flight end with an internal error; sources keep working, as
+/// the next call starts a new runtime. For a clean exit under leak checkers
+/// and before unloading a library that embeds m2mauth.
+pub fn shutdown() {
+    let old = BACKGROUND
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    if let Some(old) = old {
+        if old.pid != std::process::id() {
+            std::mem::forget(old.runtime);
+        } else if Handle::try_current().is_ok() {
+            // Called from async code: a runtime cannot be waited for there.
+            old.runtime.shutdown_background();
+        } else {
+            old.runtime.shutdown_timeout(Duration::from_secs(1));
+        }
     }
 }
 
-/// Runs `future` to completion on the current thread, parking between polls.
+/// Wakes a thread blocked in [`block_on`]: a flag and a condition variable
+/// (no thread handle, so nothing lingers in thread-local storage).
+#[derive(Default)]
+struct Signal {
+    woken: Mutex<bool>,
+    ready: Condvar,
+}
+
+impl Wake for Signal {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        *self.woken.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        self.ready.notify_one();
+    }
+}
+
+/// Runs `future` to completion on the current thread, sleeping between polls.
 /// The futures given here only wait for the background runtime's work.
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
-    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let signal = Arc::new(Signal::default());
+    let waker = Waker::from(signal.clone());
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
-        thread::park();
+        let mut woken = signal.woken.lock().unwrap_or_else(PoisonError::into_inner);
+        while !*woken {
+            woken = signal
+                .ready
+                .wait(woken)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *woken = false;
     }
 }

@@ -12,6 +12,7 @@ mod stats;
 mod token;
 
 pub use builder::TokenSourceBuilder;
+pub use executor::shutdown;
 pub use source::TokenSource;
 pub use stats::Stats;
 pub use token::AccessToken;

@@ -64,8 +64,10 @@ struct Shared {
 struct State {
     slot: Slot<AccessToken>,
     inflight: Option<InFlight>,
-    /// The background runtime generation the fields below belong to.
+    /// The background runtime generation the fields below belong to, and
+    /// the process that created them.
     generation: u64,
+    pid: u32,
     exchange: Option<Arc<Exchange>>,
     timer_at: Option<MonoTime>,
     /// Cache hits counted when the current token arrived: if none came
@@ -97,6 +99,7 @@ impl TokenSource {
                     slot,
                     inflight: None,
                     generation: 0,
+                    pid: std::process::id(),
                     exchange: None,
                     timer_at: None,
                     hits_at_install: 0,
@@ -149,6 +152,24 @@ impl TokenSource {
             return Ok(token);
         }
         executor::block_on(self.acquire())
+    }
+
+    /// Gets a token without blocking the caller: `callback` receives the
+    /// outcome on the library's background thread (never on the calling
+    /// thread, even when the token is cached). For bindings whose callers
+    /// have neither an async runtime nor a thread to block (C, .NET).
+    /// Keep the callback short: it runs where fetches and refreshes run.
+    pub fn request_token(
+        &self,
+        callback: impl FnOnce(Result<AccessToken, Error>) + Send + 'static,
+    ) {
+        let source = self.clone();
+        match executor::handle() {
+            Ok((handle, _)) => {
+                handle.spawn(async move { callback(source.token().await) });
+            }
+            Err(error) => callback(Err(error)),
+        }
     }
 
     /// A token if one can be had without waiting: the cached token while it
@@ -272,13 +293,17 @@ impl Shared {
             if st.inflight.take().is_some() {
                 st.slot.abandon_fetch();
             }
-            // The parent's connections are registered with a runtime this
-            // process does not have: never touch them, build anew.
+            let pid = std::process::id();
             if let Some(old) = st.exchange.take() {
-                std::mem::forget(old);
+                if st.pid != pid {
+                    // Forked: the parent's connections belong to a runtime this
+                    // process does not have. Never touch them; build anew.
+                    std::mem::forget(old);
+                }
             }
             st.timer_at = None;
             st.generation = generation;
+            st.pid = pid;
         }
         let exchange = if let Some(exchange) = &st.exchange {
             exchange.clone()

@@ -1,0 +1,98 @@
+//! The boundary every export runs inside: panics are caught, arguments are
+//! checked, failures become a code plus an error object.
+
+use std::any::Any;
+use std::ffi::{CStr, c_char};
+use std::panic::{self, AssertUnwindSafe};
+
+use crate::error::{Code, FfiError};
+
+/// Runs `body`; a failure or a panic is stored in `*err` (when `err` is not
+/// NULL) and its code returned. Nothing unwinds past this function.
+pub(crate) fn guarded(
+    err: *mut *mut FfiError,
+    body: impl FnOnce() -> Result<(), FfiError>,
+) -> Code {
+    let failure = match panic::catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return Code::M2mOk,
+        Ok(Err(failure)) => failure,
+        Err(payload) => FfiError::abi(
+            Code::M2mPanic,
+            "panic",
+            &format!(
+                "m2mauth panicked: {}; the call had no effect",
+                panic_message(payload.as_ref())
+            ),
+        ),
+    };
+    let code = failure.code();
+    store(err, failure);
+    code
+}
+
+/// Puts `failure` into `*err` when the caller asked for details.
+pub(crate) fn store(err: *mut *mut FfiError, failure: FfiError) {
+    if !err.is_null() {
+        // SAFETY: a non-NULL `err` points to writable storage for one pointer
+        // (the documented contract of every function taking `m2m_error **err`).
+        unsafe { *err = Box::into_raw(Box::new(failure)) };
+    }
+}
+
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+fn null(name: &str) -> FfiError {
+    FfiError::abi(
+        Code::M2mNullArgument,
+        "null_argument",
+        &format!("{name} is NULL"),
+    )
+}
+
+/// A borrowed UTF-8 string argument.
+///
+/// # Safety
+/// `ptr` is NULL or a NUL-terminated string that outlives the call.
+pub(crate) unsafe fn text<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, FfiError> {
+    if ptr.is_null() {
+        return Err(null(name));
+    }
+    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
+    unsafe { CStr::from_ptr(ptr) }.to_str().map_err(|_| {
+        FfiError::abi(
+            Code::M2mInvalidUtf8,
+            "invalid_utf8",
+            &format!("{name} is not valid UTF-8"),
+        )
+    })
+}
+
+/// A borrowed object argument.
+///
+/// # Safety
+/// `ptr` is NULL or points to a live object of this library.
+pub(crate) unsafe fn object<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, FfiError> {
+    // SAFETY: NULL or live per the caller's contract.
+    unsafe { ptr.as_ref() }.ok_or_else(|| null(name))
+}
+
+/// Checks an out-parameter before any work is done.
+pub(crate) fn out<T>(ptr: *mut *mut T, name: &str) -> Result<(), FfiError> {
+    if ptr.is_null() {
+        Err(null(name))
+    } else {
+        Ok(())
+    }
+}
+
+/// Hands `value` to the caller through `out` (already checked non-NULL).
+pub(crate) fn give<T>(out: *mut *mut T, value: T) {
+    // SAFETY: `out` was checked non-NULL and points to storage for one pointer.
+    unsafe { *out = Box::into_raw(Box::new(value)) };
+}

@@ -1,0 +1,281 @@
+//! `m2m_source`: a cached, self-refreshing token source.
+
+use std::ffi::{c_char, c_void};
+use std::panic::{self, AssertUnwindSafe};
+use std::ptr;
+
+use m2mauth::{Error, TokenSource};
+use serde_json::json;
+
+use crate::error::{Code, FfiError};
+use crate::guard::{give, guarded, object, out, panic_message, text};
+use crate::strings::c_string;
+use crate::token::Token;
+
+/// A token source. Free it with `m2m_source_free`; share it freely between threads.
+pub struct Source(TokenSource);
+
+/// Receives the outcome of `m2m_source_token_async`, exactly once, on a
+/// library thread. On success `code` is `M2M_OK`, `token` is yours to free
+/// and `error` is NULL; otherwise `token` is NULL and `error` is yours to free.
+/// Return quickly: the thread also runs fetches and refreshes.
+pub type TokenCallback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        code: Code,
+        token: *mut Token,
+        error: *mut FfiError,
+    ),
+>;
+
+fn failed(error: &Error) -> FfiError {
+    FfiError::from_error(error)
+}
+
+/// Creates a source from the JSON configuration shared by every language,
+/// for example `{"token_url": "https://idp.example.com/oauth2/token",
+/// "client_id": "svc", "client_secret": "…", "scopes": ["read"]}`.
+/// Nothing is fetched yet.
+///
+/// # Safety
+/// `config_json` is NULL or a NUL-terminated string; `out` is NULL or
+/// writable; `err` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_new(
+    config_json: *const c_char,
+    out_source: *mut *mut Source,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let config = unsafe { text(config_json, "config_json") }?;
+        out(out_source, "out")?;
+        let source = TokenSource::from_json(config).map_err(|e| failed(&e))?;
+        give(out_source, Source(source));
+        Ok(())
+    })
+}
+
+/// Creates a source from `<prefix>_*` environment variables (`prefix` NULL
+/// means `"M2MAUTH"`).
+///
+/// # Safety
+/// `prefix` is NULL or a NUL-terminated string; `out` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_from_env(
+    prefix: *const c_char,
+    out_source: *mut *mut Source,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        let prefix = if prefix.is_null() {
+            "M2MAUTH"
+        } else {
+            // SAFETY: per this function's contract.
+            unsafe { text(prefix, "prefix") }?
+        };
+        out(out_source, "out")?;
+        let source = TokenSource::from_env(prefix).map_err(|e| failed(&e))?;
+        give(out_source, Source(source));
+        Ok(())
+    })
+}
+
+/// Frees a source. Pending `m2m_source_token_async` calls still complete.
+/// NULL is ignored.
+///
+/// # Safety
+/// `source` is NULL or a source from this library that was not freed yet.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_free(source: *mut Source) {
+    if !source.is_null() {
+        // SAFETY: the pointer came from Box::into_raw in this library and is freed once.
+        drop(unsafe { Box::from_raw(source) });
+    }
+}
+
+/// Gets a token, blocking the calling thread while it is fetched (a cached
+/// token returns at once).
+///
+/// # Safety
+/// `source` is NULL or a live source; `out` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_token(
+    source: *const Source,
+    out_token: *mut *mut Token,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let source = unsafe { object(source, "source") }?;
+        out(out_token, "out")?;
+        let token = source.0.token_blocking().map_err(|e| failed(&e))?;
+        give(out_token, Token::new(token));
+        Ok(())
+    })
+}
+
+/// Sets `*out` to the cached token when one can be used right away, else to
+/// NULL. Never waits and never starts a first fetch.
+///
+/// # Safety
+/// `source` is NULL or a live source; `out` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_cached_token(
+    source: *const Source,
+    out_token: *mut *mut Token,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let source = unsafe { object(source, "source") }?;
+        out(out_token, "out")?;
+        match source.0.cached_token() {
+            Some(token) => give(out_token, Token::new(token)),
+            // SAFETY: checked non-NULL above.
+            None => unsafe { *out_token = ptr::null_mut() },
+        }
+        Ok(())
+    })
+}
+
+/// The user's context pointer, carried to the library thread. The caller
+/// promises it may be used there (the documented contract of the callback).
+struct UserData(*mut c_void);
+
+// SAFETY: the pointer is only handed back to the caller's callback; the
+// caller guarantees it is valid on the library's threads.
+unsafe impl Send for UserData {}
+
+/// Gets a token without blocking: `callback` receives the outcome exactly
+/// once on a library thread (never on the calling thread, even when the
+/// token is cached). Returns `M2M_OK` when the request was started.
+///
+/// # Safety
+/// `source` is NULL or a live source; `callback` is NULL or a function that
+/// may be called from another thread with `user_data`; `err` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_token_async(
+    source: *const Source,
+    callback: TokenCallback,
+    user_data: *mut c_void,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let source = unsafe { object(source, "source") }?;
+        let callback = callback.ok_or_else(|| {
+            FfiError::abi(Code::M2mNullArgument, "null_argument", "callback is NULL")
+        })?;
+        let user_data = UserData(user_data);
+        source.0.request_token(move |outcome| {
+            let user_data = user_data;
+            let (code, token, error) = match panic::catch_unwind(AssertUnwindSafe(|| {
+                outcome.map(Token::new)
+            })) {
+                Ok(Ok(token)) => (Code::M2mOk, Box::into_raw(Box::new(token)), ptr::null_mut()),
+                Ok(Err(e)) => {
+                    let error = failed(&e);
+                    (
+                        error.code(),
+                        ptr::null_mut(),
+                        Box::into_raw(Box::new(error)),
+                    )
+                }
+                Err(payload) => {
+                    let message = format!("m2mauth panicked: {}", panic_message(payload.as_ref()));
+                    let error = FfiError::abi(Code::M2mPanic, "panic", &message);
+                    (
+                        Code::M2mPanic,
+                        ptr::null_mut(),
+                        Box::into_raw(Box::new(error)),
+                    )
+                }
+            };
+            // SAFETY: the caller vouched for the callback and its user data.
+            unsafe { callback(user_data.0, code, token, error) };
+        });
+        Ok(())
+    })
+}
+
+/// Sets `*out` to `"Bearer <token>"` (free it with `m2m_string_free`).
+///
+/// # Safety
+/// `source` is NULL or a live source; `out` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_authorization_header(
+    source: *const Source,
+    out_header: *mut *mut c_char,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let source = unsafe { object(source, "source") }?;
+        out(out_header, "out")?;
+        let token = source.0.token_blocking().map_err(|e| failed(&e))?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *out_header = c_string(token.authorization_header()).into_raw() };
+        Ok(())
+    })
+}
+
+/// Drops `token` from the cache after an API rejected it (HTTP 401), so the
+/// next call fetches a new one. `*dropped` (when not NULL) tells whether it
+/// was still cached: each token is dropped at most once.
+///
+/// # Safety
+/// `source` and `token` are NULL or live; `dropped` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_invalidate(
+    source: *const Source,
+    token: *const Token,
+    dropped: *mut bool,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let (source, token) = unsafe { (object(source, "source")?, object(token, "token")?) };
+        let was_cached = source.0.invalidate(token.inner());
+        if !dropped.is_null() {
+            // SAFETY: non-NULL `dropped` is writable per the contract.
+            unsafe { *dropped = was_cached };
+        }
+        Ok(())
+    })
+}
+
+/// Sets `*out` to the source's counters as JSON (free it with
+/// `m2m_string_free`): `{"cache_hits", "waits", "fetches", "refreshes",
+/// "failures", "last_error": null | {"code", "message"}}`.
+///
+/// # Safety
+/// `source` is NULL or a live source; `out` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_stats_json(
+    source: *const Source,
+    out_json: *mut *mut c_char,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let source = unsafe { object(source, "source") }?;
+        out(out_json, "out")?;
+        let stats = source.0.stats();
+        let last_error = stats
+            .last_error
+            .as_ref()
+            .map(|e| json!({"code": e.code().as_str(), "message": e.to_string()}));
+        let text = json!({
+            "cache_hits": stats.cache_hits,
+            "waits": stats.waits,
+            "fetches": stats.fetches,
+            "refreshes": stats.refreshes,
+            "failures": stats.failures,
+            "last_error": last_error,
+        });
+        // SAFETY: checked non-NULL above.
+        unsafe { *out_json = c_string(&text.to_string()).into_raw() };
+        Ok(())
+    })
+}

@@ -1,0 +1,411 @@
+/*
+ * The C ABI, tested from C against the test issuer (`m2mauth issuer`).
+ *
+ *   test_m2mauth ISSUER_URL VECTORS_DIR [all|leaks]
+ *
+ * `all` runs every test; `leaks` runs the create/get/free cycles, threads
+ * and error paths only (it is what runs under valgrind). Prints one line
+ * per failure and a closing "N passed, M failed".
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "m2mauth.h"
+
+static int passed, failed;
+static char issuer[256];
+static int issuer_port;
+
+#define CHECK(cond, ...)                                   \
+  do {                                                     \
+    if (cond) {                                            \
+      passed++;                                            \
+    } else {                                               \
+      failed++;                                            \
+      printf("FAIL %s:%d: ", __func__, __LINE__);          \
+      printf(__VA_ARGS__);                                 \
+      printf("\n");                                        \
+    }                                                      \
+  } while (0)
+
+/* ---- a minimal HTTP/1.1 client for the issuer's admin API --------------- */
+
+static char *http(const char *method, const char *path, const char *body) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = {0};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((unsigned short)issuer_port);
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    if (fd >= 0) close(fd);
+    return NULL;
+  }
+  size_t body_len = body ? strlen(body) : 0;
+  char head[512];
+  int head_len = snprintf(head, sizeof head,
+                          "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                          "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                          method, path, body_len);
+  if (write(fd, head, (size_t)head_len) != head_len ||
+      (body_len && write(fd, body, body_len) != (ssize_t)body_len)) {
+    close(fd);
+    return NULL;
+  }
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  ssize_t n;
+  while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+    len += (size_t)n;
+    if (cap - len < 1024) buf = realloc(buf, cap *= 2);
+  }
+  close(fd);
+  buf[len] = '\0';
+  char *start = strstr(buf, "\r\n\r\n");
+  char *out = strdup(start ? start + 4 : "");
+  free(buf);
+  return out;
+}
+
+static void admin(const char *path, const char *body) { free(http("POST", path, body)); }
+
+static long token_requests(void) {
+  char *stats = http("GET", "/_testkit/stats", NULL);
+  char *at = stats ? strstr(stats, "\"token_requests\":") : NULL;
+  long n = at ? strtol(at + strlen("\"token_requests\":"), NULL, 10) : -1;
+  free(stats);
+  return n;
+}
+
+static char *config(const char *extra) {
+  char *json = malloc(1024);
+  snprintf(json, 1024,
+           "{\"token_url\":\"%s/oauth2/token\",\"client_id\":\"test-client\","
+           "\"client_secret\":\"test-secret\"%s}",
+           issuer, extra ? extra : "");
+  return json;
+}
+
+static m2m_source *new_source(const char *extra) {
+  char *json = config(extra);
+  m2m_source *src = NULL;
+  m2m_error *err = NULL;
+  m2m_code code = m2m_source_new(json, &src, &err);
+  free(json);
+  if (code != M2M_OK) {
+    printf("cannot create a source: %s\n", m2m_error_message(err));
+    m2m_error_free(err);
+  }
+  return src;
+}
+
+/* ---- the outcome line of the vector format ------------------------------ */
+
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void token_line(const m2m_token *t, char *out, size_t cap) {
+  char scopes[512] = "";
+  for (size_t i = 0; i < m2m_token_scope_count(t); i++) {
+    if (i) strncat(scopes, ",", sizeof scopes - strlen(scopes) - 1);
+    strncat(scopes, m2m_token_scope(t, i), sizeof scopes - strlen(scopes) - 1);
+  }
+  long long left = llround((double)(m2m_token_expires_at_ms(t) - now_ms()) / 1000.0);
+  snprintf(out, cap, "token token_type=%s expires_in=%lld scopes=%s access_token=%s",
+           m2m_token_type(t), left, scopes, m2m_token_value(t));
+}
+
+static void error_line(const m2m_error *e, char *out, size_t cap) {
+  size_t n = (size_t)snprintf(out, cap, "error code=%s", m2m_error_name(e));
+  if (m2m_error_http_status(e) > 0) n += (size_t)snprintf(out + n, cap - n, " status=%d", m2m_error_http_status(e));
+  if (m2m_error_oauth_error(e)) n += (size_t)snprintf(out + n, cap - n, " oauth_error=%s", m2m_error_oauth_error(e));
+  if (m2m_error_retry_after_ms(e) >= 0)
+    n += (size_t)snprintf(out + n, cap - n, " retry_after=%lld", (long long)(m2m_error_retry_after_ms(e) / 1000));
+  if (m2m_error_field(e)) n += (size_t)snprintf(out + n, cap - n, " field=%s", m2m_error_field(e));
+  if (m2m_error_description(e)) snprintf(out + n, cap - n, " description=%s", m2m_error_description(e));
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static char *read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *text = malloc((size_t)size + 1);
+  size_t got = fread(text, 1, (size_t)size, f);
+  text[got] = '\0';
+  fclose(f);
+  return text;
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Every shared conformance vector, through the public C API. */
+static void test_vectors(const char *dir) {
+  DIR *d = opendir(dir);
+  CHECK(d != NULL, "cannot open %s", dir);
+  if (!d) return;
+  char *names[256];
+  int count = 0;
+  struct dirent *entry;
+  while ((entry = readdir(d)) && count < 256)
+    if (strstr(entry->d_name, ".json")) names[count++] = strdup(entry->d_name);
+  closedir(d);
+  qsort(names, (size_t)count, sizeof *names, by_name);
+  CHECK(count >= 40, "only %d vectors", count);
+  for (int i = 0; i < count; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+    char *vector = read_file(path);
+    char *armed = vector ? http("POST", "/_testkit/vector", vector) : NULL;
+    char *newline = armed ? strchr(armed, '\n') : NULL;
+    if (!newline) {
+      CHECK(0, "%s: the issuer did not arm it", names[i]);
+    } else {
+      *newline = '\0'; /* the first line is the configuration */
+      char line[2048];
+      m2m_source *src = NULL;
+      m2m_token *tok = NULL;
+      m2m_error *err = NULL;
+      if (m2m_source_new(armed, &src, &err) != M2M_OK) {
+        error_line(err, line, sizeof line);
+      } else if (m2m_source_token(src, &tok, &err) != M2M_OK) {
+        error_line(err, line, sizeof line);
+      } else {
+        token_line(tok, line, sizeof line);
+      }
+      char *verdict = http("POST", "/_testkit/outcome", line);
+      CHECK(verdict && strcmp(verdict, "ok") == 0, "%s", verdict ? verdict : "no verdict");
+      free(verdict);
+      m2m_token_free(tok);
+      m2m_error_free(err);
+      m2m_source_free(src);
+    }
+    free(armed);
+    free(vector);
+    free(names[i]);
+  }
+  admin("/_testkit/reset", NULL);
+}
+
+static void test_fetch_and_cache(void) {
+  admin("/_testkit/reset", NULL);
+  m2m_source *src = new_source(",\"scopes\":[\"read\",\"write\"]");
+  m2m_token *a = NULL, *b = NULL;
+  CHECK(m2m_source_token(src, &a, NULL) == M2M_OK, "first token");
+  CHECK(m2m_source_token(src, &b, NULL) == M2M_OK, "second token");
+  CHECK(a && b && strcmp(m2m_token_value(a), m2m_token_value(b)) == 0, "the second is the cached first");
+  CHECK(token_requests() == 1, "one request, got %ld", token_requests());
+  CHECK(a && strcmp(m2m_token_type(a), "Bearer") == 0, "Bearer");
+  CHECK(a && m2m_token_scope_count(a) == 2 && strcmp(m2m_token_scope(a, 1), "write") == 0, "scopes");
+  CHECK(a && m2m_token_scope(a, 2) == NULL, "out-of-range scope is NULL");
+  CHECK(a && strncmp(m2m_token_authorization_header(a), "Bearer ey", 9) == 0, "header");
+  long long left = a ? m2m_token_expires_at_ms(a) - now_ms() : 0;
+  CHECK(left > 3500000 && left <= 3600000, "expires in about an hour: %lld ms", left);
+  char *header = NULL;
+  CHECK(m2m_source_authorization_header(src, &header, NULL) == M2M_OK && header && strncmp(header, "Bearer ", 7) == 0, "header");
+  m2m_string_free(header);
+  char *stats = NULL;
+  CHECK(m2m_source_stats_json(src, &stats, NULL) == M2M_OK && strstr(stats, "\"fetches\":1"), "stats %s", stats);
+  m2m_string_free(stats);
+  m2m_token *cached = NULL;
+  CHECK(m2m_source_cached_token(src, &cached, NULL) == M2M_OK && cached != NULL, "a cached token");
+  bool dropped = false;
+  CHECK(m2m_source_invalidate(src, cached, &dropped, NULL) == M2M_OK && dropped, "invalidated");
+  CHECK(m2m_source_invalidate(src, cached, &dropped, NULL) == M2M_OK && !dropped, "only once");
+  m2m_token_free(cached);
+  cached = (m2m_token *)1; /* must become NULL: nothing cached now */
+  CHECK(m2m_source_cached_token(src, &cached, NULL) == M2M_OK && cached == NULL, "nothing cached after invalidate");
+  m2m_token_free(a);
+  m2m_token_free(b);
+  m2m_source_free(src);
+}
+
+struct shared_source {
+  m2m_source *src;
+  m2m_code code;
+};
+
+static void *call_token(void *arg) {
+  struct shared_source *s = arg;
+  m2m_token *tok = NULL;
+  s->code = m2m_source_token(s->src, &tok, NULL);
+  m2m_token_free(tok);
+  return NULL;
+}
+
+static void test_threads_share_one_request(int threads) {
+  admin("/_testkit/reset", NULL);
+  admin("/_testkit/latency", "{\"ms\":200}");
+  m2m_source *src = new_source(NULL);
+  pthread_t ids[64];
+  struct shared_source calls[64];
+  for (int i = 0; i < threads; i++) {
+    calls[i].src = src;
+    pthread_create(&ids[i], NULL, call_token, &calls[i]);
+  }
+  int ok = 0;
+  for (int i = 0; i < threads; i++) {
+    pthread_join(ids[i], NULL);
+    ok += calls[i].code == M2M_OK;
+  }
+  CHECK(ok == threads, "%d of %d threads got a token", ok, threads);
+  CHECK(token_requests() == 1, "%d threads, one request: got %ld", threads, token_requests());
+  admin("/_testkit/latency", "{\"ms\":0}");
+  m2m_source_free(src);
+}
+
+static void test_invalid_client(void) {
+  admin("/_testkit/reset", NULL);
+  char json[512];
+  snprintf(json, sizeof json,
+           "{\"token_url\":\"%s/oauth2/token\",\"client_id\":\"test-client\",\"client_secret\":\"wrong-secret\"}", issuer);
+  m2m_source *src = NULL;
+  m2m_error *err = NULL;
+  m2m_token *tok = NULL;
+  CHECK(m2m_source_new(json, &src, NULL) == M2M_OK, "source");
+  CHECK(m2m_source_token(src, &tok, &err) == M2M_INVALID_CLIENT, "invalid_client");
+  CHECK(tok == NULL, "out-parameter untouched on failure");
+  CHECK(m2m_error_code(err) == M2M_INVALID_CLIENT && strcmp(m2m_error_name(err), "invalid_client") == 0, "code and name");
+  CHECK(m2m_error_http_status(err) == 401, "status 401");
+  CHECK(m2m_error_description(err) && strcmp(m2m_error_description(err), "client authentication failed") == 0, "description");
+  CHECK(!strstr(m2m_error_message(err), "wrong-secret"), "no secret in %s", m2m_error_message(err));
+  m2m_error_free(err);
+  m2m_source_free(src);
+}
+
+static void test_timeout(void) {
+  admin("/_testkit/reset", NULL);
+  admin("/_testkit/fault", "{\"hang\":true}");
+  m2m_source *src = new_source(",\"timeout\":0.3");
+  m2m_error *err = NULL;
+  m2m_token *tok = NULL;
+  CHECK(m2m_source_token(src, &tok, &err) == M2M_TIMEOUT, "timeout");
+  CHECK(err && strstr(m2m_error_message(err), "timed out after 300 ms"), "message %s", err ? m2m_error_message(err) : "");
+  m2m_error_free(err);
+  m2m_source_free(src);
+  admin("/_testkit/reset", NULL);
+}
+
+static void test_bad_arguments(void) {
+  m2m_source *src = NULL;
+  m2m_error *err = NULL;
+  CHECK(m2m_source_new("{not json", &src, &err) == M2M_CONFIG && src == NULL, "invalid JSON is a config error");
+  CHECK(err && strcmp(m2m_error_field(err), "config") == 0, "names the config");
+  m2m_error_free(err);
+  err = NULL;
+  CHECK(m2m_source_new("{\"client_id\":\"x\",\"client_secret\":\"y\"}", &src, &err) == M2M_CONFIG, "missing token_url");
+  CHECK(err && strcmp(m2m_error_field(err), "token_url") == 0, "names token_url");
+  m2m_error_free(err);
+  err = NULL;
+  CHECK(m2m_source_new(NULL, &src, &err) == M2M_NULL_ARGUMENT, "NULL config");
+  CHECK(err && strstr(m2m_error_message(err), "config_json is NULL"), "names the argument");
+  m2m_error_free(err);
+  char json[] = "{\"client_id\":\"\xff\xfe\"}";
+  CHECK(m2m_source_new(json, &src, NULL) == M2M_INVALID_UTF8, "invalid UTF-8");
+  CHECK(m2m_source_new("{}", NULL, NULL) == M2M_NULL_ARGUMENT, "NULL out");
+  CHECK(m2m_source_token(NULL, NULL, NULL) == M2M_NULL_ARGUMENT, "NULL source");
+  CHECK(m2m_source_token_async(NULL, NULL, NULL, NULL) == M2M_NULL_ARGUMENT, "NULL source, async");
+  CHECK(m2m_source_invalidate(NULL, NULL, NULL, NULL) == M2M_NULL_ARGUMENT, "NULL invalidate");
+  CHECK(m2m_error_message(NULL) == NULL && m2m_error_code(NULL) == M2M_NULL_ARGUMENT, "NULL error accessors");
+  CHECK(m2m_token_value(NULL) == NULL && m2m_token_scope_count(NULL) == 0 && m2m_token_expires_at_ms(NULL) == 0, "NULL token accessors");
+  m2m_source_free(NULL);
+  m2m_token_free(NULL);
+  m2m_error_free(NULL);
+  m2m_string_free(NULL);
+  CHECK(m2m_abi_version() == M2M_ABI_VERSION, "ABI version");
+  CHECK(strlen(m2m_version()) > 0, "version");
+}
+
+struct waiter {
+  pthread_mutex_t lock;
+  pthread_cond_t done;
+  int finished;
+  m2m_code code;
+  int had_token;
+  pthread_t thread;
+};
+
+static void on_token(void *user_data, m2m_code code, m2m_token *token, m2m_error *error) {
+  struct waiter *w = user_data;
+  pthread_mutex_lock(&w->lock);
+  w->code = code;
+  w->had_token = token != NULL && error == NULL;
+  w->thread = pthread_self();
+  w->finished = 1;
+  pthread_cond_signal(&w->done);
+  pthread_mutex_unlock(&w->lock);
+  m2m_token_free(token);
+  m2m_error_free(error);
+}
+
+static void test_async_callback(void) {
+  admin("/_testkit/reset", NULL);
+  m2m_source *src = new_source(NULL);
+  for (int round = 0; round < 2; round++) { /* cold, then cached */
+    struct waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, M2M_INTERNAL, 0, pthread_self()};
+    CHECK(m2m_source_token_async(src, on_token, &w, NULL) == M2M_OK, "started");
+    pthread_mutex_lock(&w.lock);
+    while (!w.finished) pthread_cond_wait(&w.done, &w.lock);
+    pthread_mutex_unlock(&w.lock);
+    CHECK(w.code == M2M_OK && w.had_token, "round %d: a token", round);
+    CHECK(!pthread_equal(w.thread, pthread_self()), "round %d: called back on a library thread", round);
+  }
+  CHECK(token_requests() == 1, "one request for both");
+  m2m_source_free(src);
+}
+
+/* Many create / get / free cycles: valgrind must find nothing lost. */
+static void test_cycles(int rounds) {
+  admin("/_testkit/reset", NULL);
+  for (int i = 0; i < rounds; i++) {
+    m2m_source *src = new_source(NULL);
+    m2m_token *tok = NULL;
+    m2m_error *err = NULL;
+    if (m2m_source_token(src, &tok, &err) != M2M_OK) {
+      CHECK(0, "round %d: %s", i, m2m_error_message(err));
+    }
+    m2m_token_free(tok);
+    m2m_error_free(err);
+    m2m_source_free(src);
+  }
+  CHECK(token_requests() == rounds, "one request per source: %ld", token_requests());
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: %s ISSUER_URL VECTORS_DIR [all|leaks]\n", argv[0]);
+    return 2;
+  }
+  snprintf(issuer, sizeof issuer, "%s", argv[1]);
+  const char *port = strrchr(issuer, ':');
+  issuer_port = port ? atoi(port + 1) : 0;
+  int all = argc < 4 || strcmp(argv[3], "all") == 0;
+
+  test_bad_arguments();
+  test_fetch_and_cache();
+  test_threads_share_one_request(all ? 64 : 8);
+  test_invalid_client();
+  test_async_callback();
+  test_cycles(all ? 50 : 20);
+  if (all) {
+    test_timeout();
+    test_vectors(argv[2]);
+  }
+  m2m_shutdown(); /* joins the library's threads: a leak checker sees a clean exit */
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}

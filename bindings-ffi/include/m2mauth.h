@@ -214,6 +214,15 @@ m2m_code m2m_source_token(const m2m_source *source, m2m_token **out_token, m2m_e
 // `source` is NULL or a live source; `out` and `err` are NULL or writable.
 m2m_code m2m_source_cached_token(const m2m_source *source, m2m_token **out_token, m2m_error **err);
 
+// Sets `*out_id` to the fetch id of the token that `m2m_source_token` would
+// return at once (see `m2m_token_fetch_id`), or 0 when there is none.
+// Allocates nothing: bindings call it to reuse their own copy of a token
+// while the id is unchanged.
+//
+// # Safety
+// `source` is NULL or a live source; `out_id` and `err` are NULL or writable.
+m2m_code m2m_source_cached_token_id(const m2m_source *source, uint64_t *out_id, m2m_error **err);
+
 // Gets a token without blocking: `callback` receives the outcome exactly
 // once on a library thread (never on the calling thread, even when the
 // token is cached). Returns `M2M_OK` when the request was started.
@@ -244,6 +253,17 @@ m2m_code m2m_source_invalidate(const m2m_source *source,
                                const m2m_token *token,
                                bool *dropped,
                                m2m_error **err);
+
+// Like `m2m_source_invalidate`, for glue code that only has the token's
+// text (from the `Authorization` header it sent).
+//
+// # Safety
+// `source` is NULL or live; `token_value` is NULL or a NUL-terminated
+// string; `dropped` and `err` are NULL or writable.
+m2m_code m2m_source_invalidate_value(const m2m_source *source,
+                                     const char *token_value,
+                                     bool *dropped,
+                                     m2m_error **err);
 
 // Sets `*out` to the source's counters as JSON (free it with
 // `m2m_string_free`): `{"cache_hits", "waits", "fetches", "refreshes",
@@ -284,6 +304,13 @@ const char *m2m_token_authorization_header(const m2m_token *token);
 // # Safety
 // `token` is NULL or a token from this library that was not freed.
 int64_t m2m_token_expires_at_ms(const m2m_token *token);
+
+// A number naming the fetch that produced the token (never 0 for a token;
+// 0 for NULL): the next fetch gets another.
+//
+// # Safety
+// `token` is NULL or a token from this library that was not freed.
+uint64_t m2m_token_fetch_id(const m2m_token *token);
 
 // How many scopes the token was granted (0 for NULL).
 //

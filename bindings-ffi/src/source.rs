@@ -139,6 +139,36 @@ pub unsafe extern "C" fn m2m_source_cached_token(
     })
 }
 
+/// Sets `*out_id` to the fetch id of the token that `m2m_source_token` would
+/// return at once (see `m2m_token_fetch_id`), or 0 when there is none.
+/// Allocates nothing: bindings call it to reuse their own copy of a token
+/// while the id is unchanged.
+///
+/// # Safety
+/// `source` is NULL or a live source; `out_id` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_cached_token_id(
+    source: *const Source,
+    out_id: *mut u64,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let source = unsafe { object(source, "source") }?;
+        if out_id.is_null() {
+            return Err(FfiError::abi(
+                Code::M2mNullArgument,
+                "null_argument",
+                "out_id is NULL",
+            ));
+        }
+        let id = source.0.cached_token().map_or(0, |t| t.fetch_id());
+        // SAFETY: checked non-NULL above.
+        unsafe { *out_id = id };
+        Ok(())
+    })
+}
+
 /// The user's context pointer, carried to the library thread. The caller
 /// promises it may be used there (the documented contract of the callback).
 struct UserData(*mut c_void);
@@ -237,6 +267,32 @@ pub unsafe extern "C" fn m2m_source_invalidate(
         // SAFETY: per this function's contract.
         let (source, token) = unsafe { (object(source, "source")?, object(token, "token")?) };
         let was_cached = source.0.invalidate(token.inner());
+        if !dropped.is_null() {
+            // SAFETY: non-NULL `dropped` is writable per the contract.
+            unsafe { *dropped = was_cached };
+        }
+        Ok(())
+    })
+}
+
+/// Like `m2m_source_invalidate`, for glue code that only has the token's
+/// text (from the `Authorization` header it sent).
+///
+/// # Safety
+/// `source` is NULL or live; `token_value` is NULL or a NUL-terminated
+/// string; `dropped` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_invalidate_value(
+    source: *const Source,
+    token_value: *const c_char,
+    dropped: *mut bool,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let (source, value) =
+            unsafe { (object(source, "source")?, text(token_value, "token_value")?) };
+        let was_cached = source.0.invalidate_secret(value);
         if !dropped.is_null() {
             // SAFETY: non-NULL `dropped` is writable per the contract.
             unsafe { *dropped = was_cached };

@@ -88,6 +88,17 @@ pub unsafe extern "C" fn m2m_token_expires_at_ms(token: *const Token) -> i64 {
     })
 }
 
+/// A number naming the fetch that produced the token (never 0 for a token;
+/// 0 for NULL): the next fetch gets another.
+///
+/// # Safety
+/// `token` is NULL or a token from this library that was not freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_token_fetch_id(token: *const Token) -> u64 {
+    // SAFETY: NULL or live per the caller's contract.
+    unsafe { token.as_ref() }.map_or(0, |t| t.inner.fetch_id())
+}
+
 /// How many scopes the token was granted (0 for NULL).
 ///
 /// # Safety

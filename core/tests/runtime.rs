@@ -368,3 +368,14 @@ fn request_token_calls_back_on_a_library_thread() {
         "even a cached token is delivered on the library's thread"
     );
 }
+
+#[test]
+fn invalidate_secret_drops_the_token_with_that_text_once() {
+    let issuer = TestIssuer::start().unwrap();
+    let source = source_for(&issuer).build().unwrap();
+    let token = source.token_blocking().unwrap();
+    assert!(!source.invalidate_secret("not-the-token"));
+    assert!(source.invalidate_secret(token.secret()));
+    assert!(!source.invalidate_secret(token.secret()));
+    assert!(!source.token_blocking().unwrap().same_as(&token));
+}

@@ -208,6 +208,21 @@ impl TokenSource {
         dropped
     }
 
+    /// Like [`invalidate`](Self::invalidate), for glue code that only has the
+    /// token's text (an `Authorization` header it sent). Each fetch yields a
+    /// different token, so the text names exactly one token.
+    pub fn invalidate_secret(&self, secret: &str) -> bool {
+        let mut st = self.shared.lock();
+        let dropped = st
+            .slot
+            .invalidate(|cached| same_text(cached.secret(), secret));
+        if dropped {
+            self.shared.publish(&st);
+            tracing::debug!(key = %self.shared.key, "m2mauth: token invalidated");
+        }
+        dropped
+    }
+
     /// Counters of what this source has done.
     pub fn stats(&self) -> Stats {
         self.shared.counters.snapshot()
@@ -272,6 +287,15 @@ impl TokenSource {
             Action::Fail(error) => Err(error),
         }
     }
+}
+
+/// Compares token texts in time that does not depend on where they differ.
+fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// What a caller gets from the slot: a token now, or a fetch to wait for.

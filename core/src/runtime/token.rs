@@ -94,6 +94,13 @@ impl AccessToken {
         self.0.id == other.0.id
     }
 
+    /// A number naming the fetch that produced this token: every copy of
+    /// the token has it, the next fetch gets another. Bindings use it to
+    /// reuse their own wrapper object while the token is unchanged.
+    pub fn fetch_id(&self) -> u64 {
+        self.0.id
+    }
+
     /// A copy with a reference count of its own (see `hot`), still `same_as` this one.
     pub(crate) fn replica(&self) -> AccessToken {
         AccessToken(Arc::new(Inner::clone(&self.0)))

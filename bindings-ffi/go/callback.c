@@ -1,0 +1,7 @@
+// The bridge from the library's callback thread into Go (see token_async.go).
+#include "m2mauth.h"
+#include "_cgo_export.h"
+
+m2m_code m2mauth_go_token_async(const m2m_source *source, uintptr_t handle, m2m_error **err) {
+  return m2m_source_token_async(source, (m2m_token_callback)m2mauthGoOnToken, (void *)handle, err);
+}

@@ -1,0 +1,60 @@
+package m2mauth
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../include
+#cgo LDFLAGS: -L${SRCDIR}/lib -l:libm2mauth.a -lm -ldl -lpthread
+#include <stdlib.h>
+#include "m2mauth.h"
+*/
+import "C"
+
+import (
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// goToken copies a C token into an oauth2.Token (with the granted scopes
+// under Extra("scope")) and frees the C token.
+func goToken(t *C.m2m_token) (*oauth2.Token, uint64) {
+	defer C.m2m_token_free(t)
+	scopes := make([]string, int(C.m2m_token_scope_count(t)))
+	for i := range scopes {
+		scopes[i] = C.GoString(C.m2m_token_scope(t, C.size_t(i)))
+	}
+	token := &oauth2.Token{
+		AccessToken: C.GoString(C.m2m_token_value(t)),
+		TokenType:   C.GoString(C.m2m_token_type(t)),
+		Expiry:      time.UnixMilli(int64(C.m2m_token_expires_at_ms(t))),
+	}
+	return token.WithExtra(map[string]any{"scope": strings.Join(scopes, " ")}), uint64(C.m2m_token_fetch_id(t))
+}
+
+// goError copies a C error into an *Error and frees the C error.
+func goError(code C.m2m_code, e *C.m2m_error) error {
+	defer C.m2m_error_free(e)
+	if e == nil {
+		return &Error{Code: Code(code), Name: "internal", Message: "m2mauth: failed without details"}
+	}
+	optional := func(s *C.char) string {
+		if s == nil {
+			return ""
+		}
+		return C.GoString(s)
+	}
+	retry := time.Duration(0)
+	if ms := int64(C.m2m_error_retry_after_ms(e)); ms >= 0 {
+		retry = time.Duration(ms) * time.Millisecond
+	}
+	return &Error{
+		Code:        Code(code),
+		Name:        C.GoString(C.m2m_error_name(e)),
+		Message:     C.GoString(C.m2m_error_message(e)),
+		OAuthError:  optional(C.m2m_error_oauth_error(e)),
+		Description: optional(C.m2m_error_description(e)),
+		Field:       optional(C.m2m_error_field(e)),
+		HTTPStatus:  int(C.m2m_error_http_status(e)),
+		RetryAfter:  retry,
+	}
+}

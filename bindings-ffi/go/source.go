@@ -1,0 +1,176 @@
+package m2mauth
+
+/*
+#include <stdlib.h>
+#include <string.h>
+#include "m2mauth.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/oauth2"
+)
+
+// TokenSource is a cached, self-refreshing source of access tokens. It is an
+// oauth2.TokenSource and is safe for concurrent use; concurrent callers on a
+// cold cache share one request. Close it when done (a finalizer frees it
+// otherwise); do not call Close while other goroutines still use it.
+type TokenSource struct {
+	mu     sync.Mutex // guards src against concurrent Close
+	src    *C.m2m_source
+	closed atomic.Bool
+	last   atomic.Pointer[cachedToken]
+}
+
+// cachedToken is the Go copy of the token with this fetch id.
+type cachedToken struct {
+	id    uint64
+	token *oauth2.Token
+}
+
+var _ oauth2.TokenSource = (*TokenSource)(nil)
+
+// NewTokenSource creates a source from a Config. Nothing is fetched yet;
+// configuration errors (CodeConfig, naming the option) are reported now.
+func NewTokenSource(cfg Config) (*TokenSource, error) {
+	text, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, &Error{Code: CodeConfig, Name: "config", Message: "invalid configuration: " + err.Error()}
+	}
+	return NewTokenSourceFromJSON(text)
+}
+
+// NewTokenSourceFromJSON creates a source from the JSON form every m2mauth
+// language shares: {"token_url": "…", "client_id": "…", "client_secret": "…", "scopes": […]}.
+func NewTokenSourceFromJSON(config []byte) (*TokenSource, error) {
+	text := C.CString(string(config))
+	defer func() {
+		C.memset(unsafe.Pointer(text), 0, C.size_t(len(config))) // it may hold the secret
+		C.free(unsafe.Pointer(text))
+	}()
+	var src *C.m2m_source
+	var cerr *C.m2m_error
+	if code := C.m2m_source_new(text, &src, &cerr); code != C.M2M_OK {
+		return nil, goError(code, cerr)
+	}
+	return wrap(src), nil
+}
+
+// NewTokenSourceFromEnv creates a source from <prefix>_* environment
+// variables (prefix "" means "M2MAUTH"; "SSOJET" reads the SSOJet docs' names).
+func NewTokenSourceFromEnv(prefix string) (*TokenSource, error) {
+	var cprefix *C.char
+	if prefix != "" {
+		cprefix = C.CString(prefix)
+		defer C.free(unsafe.Pointer(cprefix))
+	}
+	var src *C.m2m_source
+	var cerr *C.m2m_error
+	if code := C.m2m_source_from_env(cprefix, &src, &cerr); code != C.M2M_OK {
+		return nil, goError(code, cerr)
+	}
+	return wrap(src), nil
+}
+
+func wrap(src *C.m2m_source) *TokenSource {
+	ts := &TokenSource{src: src}
+	runtime.SetFinalizer(ts, (*TokenSource).Close)
+	return ts
+}
+
+// Token returns a valid token: the cached one, or a freshly fetched one.
+// It implements oauth2.TokenSource.
+func (ts *TokenSource) Token() (*oauth2.Token, error) {
+	return ts.TokenContext(context.Background())
+}
+
+// TokenContext is Token with a context: if ctx ends first, it returns
+// ctx.Err() and the fetch goes on for the other callers.
+func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
+	if ts.closed.Load() {
+		return nil, ErrClosed
+	}
+	var id C.uint64_t
+	if C.m2m_source_cached_token_id(ts.src, &id, nil) == C.M2M_OK && id != 0 {
+		if last := ts.last.Load(); last != nil && last.id == uint64(id) {
+			return last.token, nil
+		}
+	}
+	done, err := requestToken(ts.src)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case got := <-done:
+		if got.err != nil {
+			return nil, got.err
+		}
+		ts.last.Store(&cachedToken{id: got.id, token: got.token})
+		return got.token, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Invalidate drops token from the cache after an API rejected it (HTTP
+// 401), so the next call fetches a new one. Only that exact token is
+// dropped, and only once; it reports whether it was still cached.
+func (ts *TokenSource) Invalidate(token *oauth2.Token) bool {
+	if token == nil || ts.closed.Load() {
+		return false
+	}
+	value := C.CString(token.AccessToken)
+	defer C.free(unsafe.Pointer(value))
+	var dropped C.bool
+	C.m2m_source_invalidate_value(ts.src, value, &dropped, nil)
+	return bool(dropped)
+}
+
+// Stats reports what the source has done.
+type Stats struct {
+	CacheHits uint64 `json:"cache_hits"`
+	Waits     uint64 `json:"waits"`
+	Fetches   uint64 `json:"fetches"`
+	Refreshes uint64 `json:"refreshes"`
+	Failures  uint64 `json:"failures"`
+	LastError *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"last_error"`
+}
+
+// Stats returns the source's counters.
+func (ts *TokenSource) Stats() (Stats, error) {
+	var stats Stats
+	if ts.closed.Load() {
+		return stats, ErrClosed
+	}
+	var text *C.char
+	var cerr *C.m2m_error
+	if code := C.m2m_source_stats_json(ts.src, &text, &cerr); code != C.M2M_OK {
+		return stats, goError(code, cerr)
+	}
+	defer C.m2m_string_free(text)
+	err := json.Unmarshal([]byte(C.GoString(text)), &stats)
+	return stats, err
+}
+
+// Close frees the source. Later calls return ErrClosed. Safe to call twice.
+func (ts *TokenSource) Close() error {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.closed.Swap(true) {
+		return nil
+	}
+	C.m2m_source_free(ts.src)
+	ts.src = nil
+	runtime.SetFinalizer(ts, nil)
+	return nil
+}

@@ -53,7 +53,9 @@ func tokenRequests() int {
 		return -1
 	}
 	defer resp.Body.Close()
-	var s struct{ TokenRequests int `json:"token_requests"` }
+	var s struct {
+		TokenRequests int `json:"token_requests"`
+	}
 	json.NewDecoder(resp.Body).Decode(&s)
 	return s.TokenRequests
 }

@@ -70,7 +70,9 @@ func tokenRequests(t testing.TB) int {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var stats struct{ TokenRequests int `json:"token_requests"` }
+	var stats struct {
+		TokenRequests int `json:"token_requests"`
+	}
 	json.NewDecoder(resp.Body).Decode(&stats)
 	return stats.TokenRequests
 }
@@ -289,7 +291,9 @@ func TestTransportRetriesOnceAfterA401(t *testing.T) {
 	if n := tokenRequests(t); n != 2 {
 		t.Errorf("token requests: %d (one more after the 401)", n)
 	}
-	var api struct{ APIRequests int `json:"api_requests"` }
+	var api struct {
+		APIRequests int `json:"api_requests"`
+	}
 	resp, _ := http.Get(issuer + "/_testkit/stats")
 	json.NewDecoder(resp.Body).Decode(&api)
 	resp.Body.Close()

@@ -9,3 +9,19 @@ step "oidc-provider (interop IdP, pinned in tests/interop/oidc-provider)"
 if [ ! -d tests/interop/oidc-provider/node_modules/oidc-provider ]; then
   npm ci --prefix tests/interop/oidc-provider --no-audit --no-fund --loglevel=error
 fi
+
+step "Mono (C# compiler and runtime, from Debian) and valgrind, for the C ABI tests"
+missing=()
+command -v mcs >/dev/null || missing+=(mono-mcs)
+command -v mono >/dev/null || missing+=(mono-runtime)
+[ -e /usr/lib/mono/4.5/System.Net.Http.dll ] || missing+=(libmono-system-net-http4.0-cil)
+command -v valgrind >/dev/null || missing+=(valgrind)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+step "Go modules (golang.org/x/oauth2) for bindings-ffi/go"
+(cd bindings-ffi/go && go mod download)

@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+
+namespace M2MAuth
+{
+    /// <summary>An access token from the cache. <see cref="ToString"/> never shows the token.</summary>
+    public sealed class AccessToken
+    {
+        internal AccessToken(IntPtr token)
+        {
+            Value = Native.Text(Native.m2m_token_value(token));
+            TokenType = Native.Text(Native.m2m_token_type(token));
+            ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(Native.m2m_token_expires_at_ms(token));
+            FetchId = Native.m2m_token_fetch_id(token);
+            var count = (int)Native.m2m_token_scope_count(token).ToUInt32();
+            var scopes = new List<string>(count);
+            for (var i = 0; i < count; i++)
+            {
+                scopes.Add(Native.Text(Native.m2m_token_scope(token, new UIntPtr((uint)i))));
+            }
+            Scopes = new ReadOnlyCollection<string>(scopes);
+        }
+
+        /// <summary>The access token itself.</summary>
+        public string Value { get; private set; }
+
+        /// <summary>The token type ("Bearer").</summary>
+        public string TokenType { get; private set; }
+
+        /// <summary>When the IdP says the token expires.</summary>
+        public DateTimeOffset ExpiresAt { get; private set; }
+
+        /// <summary>The scopes granted.</summary>
+        public IReadOnlyList<string> Scopes { get; private set; }
+
+        /// <summary>"Bearer &lt;token&gt;", for an Authorization header.</summary>
+        public string AuthorizationHeader
+        {
+            get { return TokenType + " " + Value; }
+        }
+
+        /// <summary>Names the fetch that produced the token.</summary>
+        internal ulong FetchId { get; private set; }
+
+        /// <summary>A description without the token.</summary>
+        public override string ToString()
+        {
+            return string.Format("AccessToken({0}, token redacted, expires {1:O}, scopes [{2}])",
+                TokenType, ExpiresAt, string.Join(" ", Scopes));
+        }
+    }
+}

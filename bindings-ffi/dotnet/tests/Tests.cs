@@ -1,0 +1,319 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using M2MAuth;
+
+/// <summary>
+/// The .NET binding against the test issuer (`m2mauth issuer`, started here and stopped by PID).
+/// Usage: M2MAuth.Tests.exe [M2MAUTH_BIN] [VECTORS_DIR]; prints "N passed, N failed".
+/// </summary>
+public static class Tests
+{
+    private static readonly HttpClient Admin = new HttpClient();
+    private static string _issuer;
+    private static int _passed;
+    private static int _failed;
+
+    public static int Main(string[] args)
+    {
+        var bin = args.Length > 0 ? args[0] : "target/debug/m2mauth";
+        var vectors = args.Length > 1 ? args[1] : "tests/vectors/exchange";
+        var issuer = Process.Start(new ProcessStartInfo(bin, "issuer --json") { RedirectStandardOutput = true, UseShellExecute = false });
+        try
+        {
+            _issuer = Regex.Match(issuer.StandardOutput.ReadLine() ?? "", "\"issuer\":\"([^\"]+)\"").Groups[1].Value;
+            Run("conformance vectors", () => Vectors(vectors));
+            Run("fetch and cache", FetchAndCache);
+            Run("cold callers share one request (tasks)", ColdTasks);
+            Run("cold callers share one request (threads)", ColdThreads);
+            Run("invalid_client", InvalidClient);
+            Run("timeout", Timeout);
+            Run("cancellation", Cancellation);
+            Run("DelegatingHandler retries once after a 401", HandlerRetries);
+            Run("bad configuration", BadConfiguration);
+            Run("invalidate", Invalidate);
+        }
+        finally
+        {
+            issuer.Kill();
+            issuer.WaitForExit();
+        }
+        Console.WriteLine("{0} passed, {1} failed", _passed, _failed);
+        return _failed == 0 ? 0 : 1;
+    }
+
+    private static void Run(string name, Action test)
+    {
+        try
+        {
+            test();
+        }
+        catch (Exception e)
+        {
+            Check(false, name + " threw " + e);
+        }
+    }
+
+    private static void Check(bool condition, string what)
+    {
+        if (condition)
+        {
+            _passed++;
+        }
+        else
+        {
+            _failed++;
+            Console.WriteLine("FAIL " + what);
+        }
+    }
+
+    private static string Post(string path, string body)
+    {
+        var response = Admin.PostAsync(_issuer + "/_testkit/" + path, new StringContent(body ?? "", Encoding.UTF8)).Result;
+        return response.Content.ReadAsStringAsync().Result;
+    }
+
+    private static int Stat(string name)
+    {
+        var json = Admin.GetStringAsync(_issuer + "/_testkit/stats").Result;
+        return int.Parse(Regex.Match(json, "\"" + name + "\":(\\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static TokenSourceOptions Options()
+    {
+        return new TokenSourceOptions { TokenUrl = _issuer + "/oauth2/token", ClientId = "test-client", ClientSecret = "test-secret" };
+    }
+
+    /// <summary>The outcome line of the shared vector format (tests/vectors/README.md).</summary>
+    private static string Outcome(AccessToken token, M2MAuthException error)
+    {
+        if (error != null)
+        {
+            var fields = new List<string> { "error code=" + error.CodeName };
+            if (error.HttpStatus > 0) fields.Add("status=" + error.HttpStatus);
+            if (error.OAuthError != null) fields.Add("oauth_error=" + error.OAuthError);
+            if (error.RetryAfter.HasValue) fields.Add("retry_after=" + (long)error.RetryAfter.Value.TotalSeconds);
+            if (error.Field != null) fields.Add("field=" + error.Field);
+            if (error.Description != null) fields.Add("description=" + error.Description);
+            return string.Join(" ", fields);
+        }
+        var left = Math.Round((token.ExpiresAt - DateTimeOffset.UtcNow).TotalSeconds);
+        return string.Format(CultureInfo.InvariantCulture, "token token_type={0} expires_in={1} scopes={2} access_token={3}",
+            token.TokenType, left, string.Join(",", token.Scopes), token.Value);
+    }
+
+    private static void Vectors(string dir)
+    {
+        var files = Directory.GetFiles(dir, "*.json").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        Check(files.Length >= 40, "only " + files.Length + " vectors");
+        foreach (var file in files)
+        {
+            var config = Post("vector", File.ReadAllText(file)).Split('\n')[0];
+            string line;
+            try
+            {
+                using (var source = TokenSource.FromJson(config))
+                {
+                    line = Outcome(source.GetTokenAsync().Result, null);
+                }
+            }
+            catch (Exception e)
+            {
+                var error = (e is AggregateException ? e.InnerException : e) as M2MAuthException;
+                line = error != null ? Outcome(null, error) : "error code=unexpected " + e.GetType().Name;
+            }
+            var verdict = Post("outcome", line);
+            Check(verdict == "ok", Path.GetFileName(file) + ": " + verdict);
+        }
+        Post("reset", null);
+    }
+
+    private static void FetchAndCache()
+    {
+        Post("reset", null);
+        var options = Options();
+        options.Scopes = new[] { "read", "write" };
+        using (var source = new TokenSource(options))
+        {
+            var first = source.GetToken();
+            var second = source.GetTokenAsync().Result;
+            Check(ReferenceEquals(first, second), "the cached token object is reused");
+            Check(Stat("token_requests") == 1, "one token request");
+            Check(first.TokenType == "Bearer" && first.Scopes.SequenceEqual(new[] { "read", "write" }), "type and scopes");
+            Check(first.AuthorizationHeader.StartsWith("Bearer ey", StringComparison.Ordinal), "header");
+            Check(!first.ToString().Contains(first.Value), "ToString redacts the token: " + first);
+            var left = first.ExpiresAt - DateTimeOffset.UtcNow;
+            Check(left > TimeSpan.FromMinutes(59) && left <= TimeSpan.FromHours(1), "expires in an hour: " + left);
+            var stats = source.GetStats();
+            Check(stats.Fetches == 1 && stats.CacheHits >= 1 && stats.Waits == 1, "stats");
+        }
+    }
+
+    private static void ColdTasks()
+    {
+        Post("reset", null);
+        Post("latency", "{\"ms\":200}");
+        using (var source = new TokenSource(Options()))
+        {
+            var tasks = Enumerable.Range(0, 200).Select(_ => source.GetTokenAsync()).ToArray();
+            Task.WaitAll(tasks);
+            Check(tasks.All(t => t.Result.Value == tasks[0].Result.Value), "everyone got the same token");
+            Check(Stat("token_requests") == 1, "200 tasks, one request: " + Stat("token_requests"));
+        }
+        Post("latency", "{\"ms\":0}");
+    }
+
+    private static void ColdThreads()
+    {
+        Post("reset", null);
+        Post("latency", "{\"ms\":200}");
+        using (var source = new TokenSource(Options()))
+        {
+            var ok = 0;
+            var threads = Enumerable.Range(0, 32).Select(_ => new Thread(() =>
+            {
+                source.GetToken();
+                Interlocked.Increment(ref ok);
+            })).ToArray();
+            foreach (var t in threads) t.Start();
+            foreach (var t in threads) t.Join();
+            Check(ok == 32, "32 threads got a token");
+            Check(Stat("token_requests") == 1, "32 threads, one request: " + Stat("token_requests"));
+        }
+        Post("latency", "{\"ms\":0}");
+    }
+
+    private static void InvalidClient()
+    {
+        Post("reset", null);
+        var options = Options();
+        options.ClientSecret = "wrong-secret";
+        using (var source = new TokenSource(options))
+        {
+            try
+            {
+                source.GetToken();
+                Check(false, "invalid_client must throw");
+            }
+            catch (InvalidClientException e)
+            {
+                Check(e.Code == ErrorCode.InvalidClient && e.HttpStatus == 401, "code and status");
+                Check(e.Description == "client authentication failed", "description: " + e.Description);
+                Check(!e.Message.Contains("wrong-secret"), "no secret in the message");
+                Check(e is OAuthRefusedException, "an OAuth refusal");
+            }
+        }
+    }
+
+    private static void Timeout()
+    {
+        Post("reset", null);
+        Post("fault", "{\"hang\":true}");
+        var options = Options();
+        options.Timeout = TimeSpan.FromMilliseconds(300);
+        using (var source = new TokenSource(options))
+        {
+            try
+            {
+                source.GetTokenAsync().Wait();
+                Check(false, "a hanging IdP must time out");
+            }
+            catch (AggregateException e)
+            {
+                Check(e.InnerException is TokenTimeoutException, "TokenTimeoutException: " + e.InnerException);
+            }
+        }
+        Post("reset", null);
+    }
+
+    private static void Cancellation()
+    {
+        Post("reset", null);
+        Post("latency", "{\"ms\":300}");
+        using (var source = new TokenSource(Options()))
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(30)))
+        {
+            try
+            {
+                source.GetTokenAsync(cancel.Token).Wait();
+                Check(false, "must be cancelled");
+            }
+            catch (AggregateException e)
+            {
+                Check(e.InnerException is TaskCanceledException, "cancelled: " + e.InnerException);
+            }
+            source.GetTokenAsync().Wait();
+            Check(Stat("token_requests") == 1, "the fetch went on for the others: " + Stat("token_requests"));
+        }
+        Post("latency", "{\"ms\":0}");
+    }
+
+    private static void HandlerRetries()
+    {
+        Post("reset", null);
+        using (var source = new TokenSource(Options()))
+        using (var http = new HttpClient(new M2MAuthHandler(source) { InnerHandler = new HttpClientHandler() }))
+        {
+            Check(http.GetAsync(_issuer + "/api/whoami").Result.StatusCode == HttpStatusCode.OK, "200 with the token");
+            Post("revoke", null);
+            var retried = http.PostAsync(_issuer + "/api/whoami", new StringContent("{\"x\":1}", Encoding.UTF8, "application/json")).Result;
+            Check(retried.StatusCode == HttpStatusCode.OK, "200 after one retry: " + retried.StatusCode);
+            Check(Stat("token_requests") == 2, "one more token after the 401: " + Stat("token_requests"));
+            Check(Stat("api_requests") == 3, "200, 401, retried 200: " + Stat("api_requests"));
+        }
+    }
+
+    private static void BadConfiguration()
+    {
+        try
+        {
+            TokenSource.FromJson("{not json");
+            Check(false, "invalid JSON must throw");
+        }
+        catch (ConfigurationException e)
+        {
+            Check(e.Field == "config", "names the config: " + e.Field);
+        }
+        try
+        {
+            new TokenSource(new TokenSourceOptions { TokenUrl = "http://idp.example.com/t", ClientId = "a", ClientSecret = "b" });
+            Check(false, "http to a remote host must throw");
+        }
+        catch (ConfigurationException e)
+        {
+            Check(e.Field == "token_url" && e.Message.Contains("https"), "names token_url: " + e.Message);
+        }
+        var source = new TokenSource(Options());
+        source.Dispose();
+        try
+        {
+            source.GetToken();
+            Check(false, "a disposed source must throw");
+        }
+        catch (ObjectDisposedException)
+        {
+            Check(true, "disposed");
+        }
+    }
+
+    private static void Invalidate()
+    {
+        Post("reset", null);
+        using (var source = new TokenSource(Options()))
+        {
+            var first = source.GetToken();
+            Check(source.Invalidate(first), "dropped");
+            Check(!source.Invalidate(first), "only once");
+            Check(source.GetToken().Value != first.Value, "a new token");
+        }
+    }
+}

@@ -62,6 +62,14 @@ pub(crate) fn handle() -> Result<(Handle, u64), Error> {
     Ok((handle, generation))
 }
 
+/// The handle of the background runtime every fetch runs on (started on
+/// first use, re-created in a forked child). Bindings run their glue on it
+/// (for example the delivery of results to an asyncio loop), so that it
+/// survives `fork()` as the fetches do.
+pub fn background() -> Result<Handle, Error> {
+    handle().map(|(handle, _)| handle)
+}
+
 /// Stops the background runtime and waits (up to a second) for its threads.
 /// Fetches in flight end with an internal error; sources keep working, as
 /// the next call starts a new runtime. For a clean exit under leak checkers

@@ -12,7 +12,7 @@ mod stats;
 mod token;
 
 pub use builder::TokenSourceBuilder;
-pub use executor::shutdown;
+pub use executor::{background, shutdown};
 pub use source::TokenSource;
 pub use stats::Stats;
 pub use token::AccessToken;

@@ -1,0 +1,64 @@
+"""``requests`` glue: ``requests.get(url, auth=BearerAuth(source))``.
+
+Importing this module imports ``requests`` (``pip install m2mauth[requests]``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from requests.auth import AuthBase
+
+from m2mauth._native import AccessToken, TokenSource
+
+__all__ = ["BearerAuth"]
+
+_TOKEN = "_m2mauth_token"
+_RETRIED = "_m2mauth_retried"
+
+
+class BearerAuth(AuthBase):
+    """Adds ``Authorization: Bearer <token>`` from ``source``. When the server
+    answers 401, drops that token and sends the request once more with a
+    fresh one (unless its body is a stream that cannot be rewound)."""
+
+    def __init__(self, source: TokenSource) -> None:
+        self.source = source
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        token = self.source.token()
+        request.headers["Authorization"] = token.authorization_header
+        setattr(request, _TOKEN, token)
+        body = request.body
+        # Where a streamed body starts, so that a retry can rewind it.
+        position = body.tell() if hasattr(body, "tell") and hasattr(body, "seek") else None
+        request.register_hook("response", lambda r, **kw: self._retry_on_401(r, position, **kw))
+        return request
+
+    def _retry_on_401(self, response: requests.Response, position: Any, **kwargs: Any) -> requests.Response:
+        sent = response.request
+        token = getattr(sent, _TOKEN, None)
+        if (
+            response.status_code != 401
+            or getattr(sent, _RETRIED, False)
+            or not isinstance(token, AccessToken)
+        ):
+            return response
+        body = sent.body
+        if body is not None and not isinstance(body, (bytes, str)):
+            if position is None:
+                return response
+            body.seek(position)
+        self.source.invalidate(token)
+        response.content  # noqa: B018 - read it, so the connection can be reused
+        response.close()
+        retry = sent.copy()
+        fresh = self.source.token()
+        retry.headers["Authorization"] = fresh.authorization_header
+        setattr(retry, _TOKEN, fresh)
+        setattr(retry, _RETRIED, True)
+        second = response.connection.send(retry, **kwargs)
+        second.history.append(response)
+        second.request = retry
+        return second

@@ -1,0 +1,55 @@
+//! `m2mauth._native`: the Python extension module. It converts types and
+//! errors; all protocol and cache logic is in the `m2mauth` crate.
+
+// pyo3's generated glue is unsafe code; our own code has none.
+#![allow(unsafe_code)]
+// Names exported to Python are reached through the module, not Rust paths.
+#![allow(unreachable_pub)]
+// Python's protocols (`__repr__`, `close`, …) and pyo3's module init fix
+// these signatures, used or not.
+#![allow(clippy::unused_self, clippy::unnecessary_wraps)]
+
+mod aio;
+mod config;
+mod errors;
+mod logging;
+mod source;
+mod testing;
+mod token;
+
+use pyo3::prelude::*;
+
+/// The m2mauth extension module.
+#[pymodule]
+mod _native {
+    #[pymodule_export]
+    use super::source::PyStats;
+    #[pymodule_export]
+    use super::source::PyTokenSource;
+    #[pymodule_export]
+    use super::source::TokenFetch;
+    #[pymodule_export]
+    use super::testing::PyTestIssuer;
+    #[pymodule_export]
+    use super::token::{PyAccessToken, ReadyToken};
+
+    use pyo3::prelude::*;
+
+    /// The m2mauth version.
+    #[pymodule_export]
+    #[allow(non_upper_case_globals)] // Python's name for it
+    const __version__: &str = env!("CARGO_PKG_VERSION");
+
+    /// Panics inside Rust, for the test that shows a panic becomes a Python
+    /// exception instead of aborting the interpreter.
+    #[pyfunction]
+    fn _panic_for_tests(message: &str) {
+        panic!("{message}");
+    }
+
+    #[pymodule_init]
+    fn init(_module: &Bound<'_, PyModule>) -> PyResult<()> {
+        super::logging::install();
+        Ok(())
+    }
+}

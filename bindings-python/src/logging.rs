@@ -1,0 +1,129 @@
+//! The core's `tracing` events → Python's `logging` (logger `m2mauth`).
+//!
+//! An event is formatted where it happens and queued without blocking; a
+//! thread of its own hands the queue to Python. So the runtime's threads
+//! never wait for the GIL (a Python thread may hold it while it waits for
+//! them), and a full queue drops records rather than slowing fetches. The
+//! events carry no secrets: the core never puts one in them.
+
+use std::fmt::Write as _;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Mutex, PoisonError};
+
+use pyo3::prelude::*;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+const QUEUE: usize = 1024;
+
+struct Record {
+    level: u8,
+    message: String,
+}
+
+/// The queue's sending end, and the process it belongs to: after `fork()`
+/// the forwarding thread is gone, so a child starts its own.
+struct Sink {
+    pid: u32,
+    sender: SyncSender<Record>,
+}
+
+struct ToPythonLogging {
+    sink: Mutex<Option<Sink>>,
+}
+
+impl ToPythonLogging {
+    fn sender(&self) -> Option<SyncSender<Record>> {
+        let pid = std::process::id();
+        let mut sink = self.sink.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(s) = sink.as_ref().filter(|s| s.pid == pid) {
+            return Some(s.sender.clone());
+        }
+        let (sender, receiver) = sync_channel(QUEUE);
+        std::thread::Builder::new()
+            .name("m2mauth-logging".to_owned())
+            .spawn(move || forward(&receiver))
+            .ok()?;
+        *sink = Some(Sink {
+            pid,
+            sender: sender.clone(),
+        });
+        Some(sender)
+    }
+}
+
+/// Runs on the forwarding thread until the process ends.
+fn forward(records: &Receiver<Record>) {
+    for record in records {
+        // try_attach: during interpreter shutdown there is no one to tell.
+        let _ = Python::try_attach(|py| -> PyResult<()> {
+            let logger = py
+                .import("logging")?
+                .call_method1("getLogger", ("m2mauth",))?;
+            logger.call_method1("log", (record.level, "%s", record.message))?;
+            Ok(())
+        });
+    }
+}
+
+impl<S: Subscriber> Layer<S> for ToPythonLogging {
+    fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {
+        let level = match *event.metadata().level() {
+            Level::ERROR => 40,
+            Level::WARN => 30,
+            Level::INFO => 20,
+            Level::DEBUG => 10,
+            Level::TRACE => 5,
+        };
+        let mut text = Message::default();
+        event.record(&mut text);
+        if let Some(sender) = self.sender() {
+            let _ = sender.try_send(Record {
+                level,
+                message: text.finish(),
+            });
+        }
+    }
+}
+
+/// "message key=value …" from an event's fields.
+#[derive(Default)]
+struct Message {
+    message: String,
+    fields: String,
+}
+
+impl Message {
+    fn finish(self) -> String {
+        let message = self.message.trim_start_matches("m2mauth: ");
+        format!("{message}{}", self.fields)
+    }
+}
+
+impl Visit for Message {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message.push_str(value);
+        } else {
+            let _ = write!(self.fields, " {}={value}", field.name());
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else {
+            let _ = write!(self.fields, " {}={value:?}", field.name());
+        }
+    }
+}
+
+/// Sends the core's events to Python logging, unless the process already
+/// has a `tracing` subscriber (another extension installed one).
+pub(crate) fn install() {
+    let subscriber = tracing_subscriber::registry().with(ToPythonLogging {
+        sink: Mutex::new(None),
+    });
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}

@@ -1,0 +1,369 @@
+//! `m2mauth.TokenSource` for Python.
+
+use std::sync::{Mutex, PoisonError};
+
+use m2mauth::{AccessToken, TokenSource};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use crate::token::{PyAccessToken, ReadyToken};
+use crate::{aio, config, errors};
+
+/// A cached, self-refreshing source of access tokens for one client and one
+/// set of scopes. Thread-safe and asyncio-safe; concurrent callers on a cold
+/// cache share one request; from 80 % of a token's lifetime the next caller
+/// gets it at once while a background refresh runs.
+#[pyclass(frozen, module = "m2mauth._native", name = "TokenSource")]
+pub struct PyTokenSource {
+    source: TokenSource,
+    /// The Python objects of the current token, reused while it is unchanged.
+    current: Mutex<Option<Current>>,
+}
+
+struct Current {
+    fetch_id: u64,
+    token: Py<PyAccessToken>,
+    ready: Py<ReadyToken>,
+}
+
+impl PyTokenSource {
+    fn new(source: TokenSource) -> PyTokenSource {
+        PyTokenSource {
+            source,
+            current: Mutex::new(None),
+        }
+    }
+
+    fn from_json(py: Python<'_>, json: &str) -> PyResult<PyTokenSource> {
+        TokenSource::from_json(json)
+            .map(PyTokenSource::new)
+            .map_err(|e| errors::to_py(py, &e))
+    }
+
+    /// The Python token (and its ready awaitable) for `token`: the same
+    /// objects as last time while the token is the same.
+    fn wrap(
+        &self,
+        py: Python<'_>,
+        token: AccessToken,
+    ) -> PyResult<(Py<PyAccessToken>, Py<ReadyToken>)> {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = current.as_ref().filter(|c| c.fetch_id == token.fetch_id()) {
+            return Ok((c.token.clone_ref(py), c.ready.clone_ref(py)));
+        }
+        let fetch_id = token.fetch_id();
+        let token = Py::new(py, PyAccessToken::new(py, token)?)?;
+        let ready = Py::new(py, ReadyToken::new(token.clone_ref(py)))?;
+        *current = Some(Current {
+            fetch_id,
+            token: token.clone_ref(py),
+            ready: ready.clone_ref(py),
+        });
+        Ok((token, ready))
+    }
+}
+
+#[pymethods]
+impl PyTokenSource {
+    /// Creates a source. Nothing is fetched yet; an invalid option raises
+    /// `ConfigError` naming it.
+    #[new]
+    #[pyo3(signature = (
+        *,
+        token_url = None,
+        issuer = None,
+        client_id = None,
+        client_secret = None,
+        client_secret_file = None,
+        scopes = None,
+        audience = None,
+        resource = None,
+        extra_params = None,
+        auth_method = None,
+        body_format = None,
+        timeout = None,
+        retries = None,
+        default_lifetime = None,
+        allow_insecure_http = None,
+    ))]
+    #[allow(clippy::too_many_arguments)] // one per option, as Python users expect
+    fn __new__(
+        py: Python<'_>,
+        token_url: Option<&Bound<'_, PyAny>>,
+        issuer: Option<&Bound<'_, PyAny>>,
+        client_id: Option<&Bound<'_, PyAny>>,
+        client_secret: Option<&Bound<'_, PyAny>>,
+        client_secret_file: Option<&Bound<'_, PyAny>>,
+        scopes: Option<&Bound<'_, PyAny>>,
+        audience: Option<&Bound<'_, PyAny>>,
+        resource: Option<&Bound<'_, PyAny>>,
+        extra_params: Option<&Bound<'_, PyAny>>,
+        auth_method: Option<&Bound<'_, PyAny>>,
+        body_format: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+        retries: Option<&Bound<'_, PyAny>>,
+        default_lifetime: Option<&Bound<'_, PyAny>>,
+        allow_insecure_http: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyTokenSource> {
+        let json = config::from_kwargs(&[
+            ("token_url", token_url),
+            ("issuer", issuer),
+            ("client_id", client_id),
+            ("client_secret", client_secret),
+            ("client_secret_file", client_secret_file),
+            ("scopes", scopes),
+            ("audience", audience),
+            ("resource", resource),
+            ("extra_params", extra_params),
+            ("auth_method", auth_method),
+            ("body_format", body_format),
+            ("timeout", timeout),
+            ("retries", retries),
+            ("default_lifetime", default_lifetime),
+            ("allow_insecure_http", allow_insecure_http),
+        ])?;
+        PyTokenSource::from_json(py, &json)
+    }
+
+    /// A source configured from `<prefix>_*` environment variables, such as
+    /// `M2MAUTH_TOKEN_URL` or, with `prefix="SSOJET"`, `SSOJET_CLIENT_ID`.
+    #[staticmethod]
+    #[pyo3(signature = (prefix = "M2MAUTH"))]
+    fn from_env(py: Python<'_>, prefix: &str) -> PyResult<PyTokenSource> {
+        TokenSource::from_env(prefix)
+            .map(PyTokenSource::new)
+            .map_err(|e| errors::to_py(py, &e))
+    }
+
+    /// A source from a mapping of options (the JSON form every m2mauth
+    /// language shares, e.g. loaded from a file). Unknown options raise
+    /// `ConfigError` naming them.
+    #[staticmethod]
+    fn from_config(py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<PyTokenSource> {
+        let json = config::from_mapping(config)?;
+        PyTokenSource::from_json(py, &json)
+    }
+
+    /// A valid token: the cached one (the same object while it is unchanged),
+    /// or a freshly fetched one. Blocks this thread, with the GIL released,
+    /// while the IdP is asked.
+    fn token(&self, py: Python<'_>) -> PyResult<Py<PyAccessToken>> {
+        let token = match self.source.cached_token() {
+            Some(token) => token,
+            None => py
+                .detach(|| self.source.token_blocking())
+                .map_err(|e| errors::to_py(py, &e))?,
+        };
+        self.wrap(py, token).map(|(token, _)| token)
+    }
+
+    /// `await source.token_async()`: a valid token without blocking the event
+    /// loop. A cached token comes back without touching the loop; otherwise
+    /// the fetch (shared with every other caller) runs on m2mauth's runtime.
+    /// Cancelling the await never cancels the fetch for the others.
+    fn token_async(slf: Py<Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let this = slf.get();
+        if let Some(token) = this.source.cached_token() {
+            let (_, ready) = this.wrap(py, token)?;
+            return Ok(ready.into_any());
+        }
+        Ok(Py::new(
+            py,
+            TokenFetch {
+                source: slf,
+                awaiting: None,
+            },
+        )?
+        .into_any())
+    }
+
+    /// "Bearer <token>", ready for an Authorization header.
+    fn authorization_header(&self, py: Python<'_>) -> PyResult<Py<PyString>> {
+        let token = self.token(py)?;
+        Ok(token.get().header(py))
+    }
+
+    /// Drops `token` (an `AccessToken`, or its text) after an API rejected
+    /// it with 401, so the next call fetches a new one. Only that exact
+    /// token is dropped, and only once; returns whether it was still cached.
+    fn invalidate(&self, token: &Bound<'_, PyAny>) -> PyResult<bool> {
+        if let Ok(token) = token.cast::<PyAccessToken>() {
+            return Ok(self.source.invalidate(token.get().inner()));
+        }
+        if let Ok(text) = token.cast::<PyString>() {
+            return Ok(self.source.invalidate_secret(&text.to_cow()?));
+        }
+        Err(PyTypeError::new_err(
+            "invalidate() takes an AccessToken or the token's text",
+        ))
+    }
+
+    /// What the source has done so far.
+    fn stats(&self) -> PyStats {
+        let stats = self.source.stats();
+        PyStats {
+            cache_hits: stats.cache_hits,
+            waits: stats.waits,
+            fetches: stats.fetches,
+            refreshes: stats.refreshes,
+            failures: stats.failures,
+            last_error: stats.last_error.map(|e| e.to_string()),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("TokenSource({})", self.source.cache_key())
+    }
+}
+
+/// The coroutine `token_async()` returns when no token is cached: on its first
+/// step (inside the running loop) it starts the fetch on m2mauth's runtime
+/// and then waits for the asyncio future that pyo3-async-runtimes completes.
+/// Registered as a `collections.abc.Coroutine` (see `m2mauth/__init__.py`).
+#[pyclass(module = "m2mauth._native")]
+pub struct TokenFetch {
+    source: Py<PyTokenSource>,
+    /// The iterator of the asyncio future, once started.
+    awaiting: Option<Py<PyAny>>,
+}
+
+impl TokenFetch {
+    fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let this = self.source.get();
+        if let Some(token) = this.source.cached_token() {
+            let (token, _) = this.wrap(py, token)?;
+            return Err(pyo3::exceptions::PyStopIteration::new_err((token,)));
+        }
+        let source = this.source.clone();
+        let owner = self.source.clone_ref(py);
+        // The future runs on the runtime's worker, which must never wait for
+        // the GIL: it only fetches; the Python objects are made on delivery.
+        let fetch = async move {
+            let outcome = source.token().await;
+            Ok(Fetched {
+                source: owner,
+                outcome,
+            })
+        };
+        let future =
+            pyo3_async_runtimes::generic::future_into_py::<aio::Background, _, _>(py, fetch)?;
+        future.call_method0("__await__")
+    }
+}
+
+#[pymethods]
+impl TokenFetch {
+    fn __await__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&mut self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.send(py, &py.None().into_bound(py))
+    }
+
+    /// Advances the coroutine (the protocol asyncio drives).
+    fn send(&mut self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Some(iterator) = &self.awaiting {
+            return Ok(iterator.bind(py).call_method1("send", (value,))?.unbind());
+        }
+        let iterator = self.start(py)?;
+        self.awaiting = Some(iterator.clone().unbind());
+        Ok(iterator.call_method1("send", (py.None(),))?.unbind())
+    }
+
+    /// Raises `exception` inside the coroutine (how a task is cancelled).
+    #[pyo3(signature = (exception, value = None, traceback = None))]
+    fn throw(
+        &mut self,
+        py: Python<'_>,
+        exception: &Bound<'_, PyAny>,
+        value: Option<&Bound<'_, PyAny>>,
+        traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        match &self.awaiting {
+            Some(iterator) => {
+                let thrown = crate::token::thrown(exception, value);
+                let _ = traceback;
+                Ok(iterator
+                    .bind(py)
+                    .call_method1("throw", (thrown.value(py),))?
+                    .unbind())
+            }
+            None => Err(crate::token::thrown(exception, value)),
+        }
+    }
+
+    /// Closes the coroutine; a fetch in flight goes on for the others.
+    fn close(&mut self, py: Python<'_>) -> PyResult<()> {
+        if let Some(iterator) = self.awaiting.take() {
+            iterator.bind(py).call_method0("close")?;
+        }
+        Ok(())
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "<m2mauth token fetch>"
+    }
+}
+
+/// A fetch's outcome on its way to Python; it becomes the `AccessToken` (or
+/// the exception) where pyo3-async-runtimes delivers it, holding the GIL on
+/// a blocking thread.
+struct Fetched {
+    source: Py<PyTokenSource>,
+    outcome: Result<AccessToken, m2mauth::Error>,
+}
+
+impl<'py> IntoPyObject<'py> for Fetched {
+    type Target = PyAccessToken;
+    type Output = Bound<'py, PyAccessToken>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        match self.outcome {
+            Ok(token) => self
+                .source
+                .get()
+                .wrap(py, token)
+                .map(|(token, _)| token.into_bound(py)),
+            Err(error) => Err(errors::to_py(py, &error)),
+        }
+    }
+}
+
+/// Counters of a `TokenSource`.
+#[pyclass(frozen, get_all, module = "m2mauth._native", name = "Stats")]
+pub struct PyStats {
+    /// Calls answered from the cache.
+    cache_hits: u64,
+    /// Calls that had to wait for the IdP.
+    waits: u64,
+    /// Token requests that returned a token.
+    fetches: u64,
+    /// Of those, refreshes ahead of expiry.
+    refreshes: u64,
+    /// Token requests that failed.
+    failures: u64,
+    /// The latest failure's message, if any.
+    last_error: Option<String>,
+}
+
+#[pymethods]
+impl PyStats {
+    fn __repr__(&self) -> String {
+        format!(
+            "Stats(cache_hits={}, waits={}, fetches={}, refreshes={}, failures={}, last_error={:?})",
+            self.cache_hits,
+            self.waits,
+            self.fetches,
+            self.refreshes,
+            self.failures,
+            self.last_error
+        )
+    }
+}

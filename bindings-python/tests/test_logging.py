@@ -1,0 +1,35 @@
+"""The core's events reach Python logging (logger "m2mauth"), without secrets."""
+
+from __future__ import annotations
+
+import logging
+
+import m2mauth
+import pytest
+from m2mauth.testing import TestIssuer
+
+from .conftest import eventually
+
+
+def test_fetches_and_failures_are_logged_without_secrets(
+    issuer: TestIssuer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="m2mauth")
+    source = issuer.token_source()
+    token = source.token()
+    bad = issuer.token_source(client_secret="top-secret-value")
+    with pytest.raises(m2mauth.InvalidClient):
+        bad.token()
+    records = eventually(
+        lambda: (
+            [r for r in caplog.records if r.name == "m2mauth" and r.levelno == logging.WARNING]
+            and caplog.records
+        )
+    )
+    messages = [r.getMessage() for r in records if r.name == "m2mauth"]
+    assert any("token fetched" in m for m in messages), messages
+    assert any("invalid_client" in m for m in messages), messages
+    for message in messages:
+        assert token.access_token not in message
+        assert "top-secret-value" not in message
+        assert issuer.client_secret not in message

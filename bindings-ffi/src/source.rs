@@ -162,7 +162,7 @@ pub unsafe extern "C" fn m2m_source_cached_token_id(
                 "out_id is NULL",
             ));
         }
-        let id = source.0.cached_token().map_or(0, |t| t.fetch_id());
+        let id = source.0.cached_token_id().unwrap_or(0);
         // SAFETY: checked non-NULL above.
         unsafe { *out_id = id };
         Ok(())

@@ -12,6 +12,7 @@
 mod aio;
 mod config;
 mod errors;
+mod gil;
 mod logging;
 mod source;
 mod testing;

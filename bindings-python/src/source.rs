@@ -1,12 +1,11 @@
 //! `m2mauth.TokenSource` for Python.
 
-use std::sync::{Mutex, PoisonError};
-
 use m2mauth::{AccessToken, TokenSource};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
+use crate::gil::GilCell;
 use crate::token::{PyAccessToken, ReadyToken};
 use crate::{aio, config, errors};
 
@@ -18,7 +17,7 @@ use crate::{aio, config, errors};
 pub struct PyTokenSource {
     source: TokenSource,
     /// The Python objects of the current token, reused while it is unchanged.
-    current: Mutex<Option<Current>>,
+    current: GilCell<Option<Current>>,
 }
 
 struct Current {
@@ -31,7 +30,7 @@ impl PyTokenSource {
     fn new(source: TokenSource) -> PyTokenSource {
         PyTokenSource {
             source,
-            current: Mutex::new(None),
+            current: GilCell::new(None),
         }
     }
 
@@ -41,26 +40,37 @@ impl PyTokenSource {
             .map_err(|e| errors::to_py(py, &e))
     }
 
-    /// The Python token (and its ready awaitable) for `token`: the same
-    /// objects as last time while the token is the same.
-    fn wrap(
+    /// `pick` applied to the Python objects of the token with fetch id `id`,
+    /// if they are the ones held (the cached path: no allocation, no lock).
+    fn held<T>(&self, py: Python<'_>, id: u64, pick: impl FnOnce(&Current) -> T) -> Option<T> {
+        self.current.with(py, |current| {
+            current.as_ref().filter(|c| c.fetch_id == id).map(pick)
+        })
+    }
+
+    /// `pick` applied to the Python objects for `token`, made and held if
+    /// they are not the ones held already.
+    fn with_current<T>(
         &self,
         py: Python<'_>,
         token: AccessToken,
-    ) -> PyResult<(Py<PyAccessToken>, Py<ReadyToken>)> {
-        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(c) = current.as_ref().filter(|c| c.fetch_id == token.fetch_id()) {
-            return Ok((c.token.clone_ref(py), c.ready.clone_ref(py)));
-        }
+        pick: impl Fn(&Current) -> T,
+    ) -> PyResult<T> {
         let fetch_id = token.fetch_id();
+        if let Some(picked) = self.held(py, fetch_id, &pick) {
+            return Ok(picked);
+        }
         let token = Py::new(py, PyAccessToken::new(py, token)?)?;
         let ready = Py::new(py, ReadyToken::new(token.clone_ref(py)))?;
-        *current = Some(Current {
+        let current = Current {
             fetch_id,
-            token: token.clone_ref(py),
-            ready: ready.clone_ref(py),
-        });
-        Ok((token, ready))
+            token,
+            ready,
+        };
+        let picked = pick(&current);
+        let previous = self.current.replace(py, Some(current));
+        drop(previous);
+        Ok(picked)
     }
 }
 
@@ -149,13 +159,20 @@ impl PyTokenSource {
     /// or a freshly fetched one. Blocks this thread, with the GIL released,
     /// while the IdP is asked.
     fn token(&self, py: Python<'_>) -> PyResult<Py<PyAccessToken>> {
+        if let Some(token) = self
+            .source
+            .cached_token_id()
+            .and_then(|id| self.held(py, id, |c| c.token.clone_ref(py)))
+        {
+            return Ok(token);
+        }
         let token = match self.source.cached_token() {
             Some(token) => token,
             None => py
                 .detach(|| self.source.token_blocking())
                 .map_err(|e| errors::to_py(py, &e))?,
         };
-        self.wrap(py, token).map(|(token, _)| token)
+        self.with_current(py, token, |c| c.token.clone_ref(py))
     }
 
     /// `await source.token_async()`: a valid token without blocking the event
@@ -164,9 +181,15 @@ impl PyTokenSource {
     /// Cancelling the await never cancels the fetch for the others.
     fn token_async(slf: Py<Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let this = slf.get();
-        if let Some(token) = this.source.cached_token() {
-            let (_, ready) = this.wrap(py, token)?;
+        if let Some(ready) = this
+            .source
+            .cached_token_id()
+            .and_then(|id| this.held(py, id, |c| c.ready.clone_ref(py)))
+        {
             return Ok(ready.into_any());
+        }
+        if let Some(token) = this.source.cached_token() {
+            return this.with_current(py, token, |c| c.ready.clone_ref(py).into_any());
         }
         Ok(Py::new(
             py,
@@ -232,7 +255,7 @@ impl TokenFetch {
     fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let this = self.source.get();
         if let Some(token) = this.source.cached_token() {
-            let (token, _) = this.wrap(py, token)?;
+            let token = this.with_current(py, token, |c| c.token.clone_ref(py))?;
             return Err(pyo3::exceptions::PyStopIteration::new_err((token,)));
         }
         let source = this.source.clone();
@@ -329,8 +352,7 @@ impl<'py> IntoPyObject<'py> for Fetched {
             Ok(token) => self
                 .source
                 .get()
-                .wrap(py, token)
-                .map(|(token, _)| token.into_bound(py)),
+                .with_current(py, token, |c| c.token.clone_ref(py).into_bound(py)),
             Err(error) => Err(errors::to_py(py, &error)),
         }
     }

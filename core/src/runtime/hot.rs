@@ -3,11 +3,13 @@
 //! Each thread keeps its own replica of the current token, keyed by a
 //! process-wide publication number, so a cache hit reads one shared atomic
 //! (written only when the token changes) and touches no cache line another
-//! thread writes: two threads asking at once are as fast as one.
+//! thread writes: two threads asking at once are as fast as one. Each
+//! replica counts its own hits in a cell only its thread writes, so the
+//! count is exact without a locked instruction.
 
 use std::cell::RefCell;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::ArcSwapOption;
 
@@ -28,12 +30,56 @@ struct Replica {
     publication: u64,
     token: AccessToken,
     until: MonoTime,
+    /// Hits served from this replica; written by this thread only.
+    hits: Arc<HitCell>,
 }
+
+/// A hit counter alone on its cache line, so that two threads' counters never
+/// share one (false sharing would make every hit contend).
+#[repr(align(128))]
+#[derive(Default)]
+struct HitCell(AtomicU64);
 
 struct Published {
     publication: u64,
     token: AccessToken,
     until: MonoTime,
+}
+
+/// Hit counters of a source's replicas, summed when read.
+#[derive(Default)]
+struct HitCells {
+    /// Hits of replicas that are gone.
+    retired: AtomicU64,
+    live: Mutex<Vec<Arc<HitCell>>>,
+}
+
+impl HitCells {
+    fn new_cell(&self) -> Arc<HitCell> {
+        let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        // A cell only the list holds belongs to a replica that is gone: no
+        // one can add to it any more, so its count moves to `retired`.
+        live.retain(|cell| {
+            let orphan = Arc::strong_count(cell) == 1;
+            if orphan {
+                self.retired
+                    .fetch_add(cell.0.load(Ordering::Relaxed), Ordering::Relaxed);
+            }
+            !orphan
+        });
+        let cell = Arc::new(HitCell::default());
+        live.push(cell.clone());
+        cell
+    }
+
+    fn total(&self) -> u64 {
+        let live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        self.retired.load(Ordering::Relaxed)
+            + live
+                .iter()
+                .map(|c| c.0.load(Ordering::Relaxed))
+                .sum::<u64>()
+    }
 }
 
 /// What the lock-free path may serve, and until when.
@@ -42,6 +88,7 @@ pub(crate) struct HotToken {
     /// 0 while nothing is published.
     current: AtomicU64,
     published: ArcSwapOption<Published>,
+    hits: HitCells,
 }
 
 impl HotToken {
@@ -60,8 +107,13 @@ impl HotToken {
         self.current.store(number, Ordering::Release);
     }
 
-    /// The published token if it may be served at `now`.
-    pub(crate) fn get(&self, now: impl FnOnce() -> MonoTime) -> Option<AccessToken> {
+    /// Applies `read` to the published token if it may be served at `now`,
+    /// counting a hit.
+    pub(crate) fn with<R>(
+        &self,
+        now: impl FnOnce() -> MonoTime,
+        read: impl FnOnce(&AccessToken) -> R,
+    ) -> Option<R> {
         let current = self.current.load(Ordering::Acquire);
         if current == 0 {
             return None;
@@ -73,8 +125,19 @@ impl HotToken {
                 None => self.replicate(&mut replicas, current)?,
             };
             let replica = &replicas[index];
-            (now() < replica.until).then(|| replica.token.clone())
+            if now() >= replica.until {
+                return None;
+            }
+            // Only this thread writes this cell: a plain add is exact.
+            let hits = &replica.hits.0;
+            hits.store(hits.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+            Some(read(&replica.token))
         })
+    }
+
+    /// Hits served by the lock-free path so far.
+    pub(crate) fn hits(&self) -> u64 {
+        self.hits.total()
     }
 
     /// Copies the published token into this thread's replicas.
@@ -88,6 +151,7 @@ impl HotToken {
             publication: current,
             token: published.token.replica(),
             until: published.until,
+            hits: self.hits.new_cell(),
         };
         if replicas.len() >= REPLICAS_PER_THREAD {
             replicas.remove(0);

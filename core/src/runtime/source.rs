@@ -225,14 +225,23 @@ impl TokenSource {
 
     /// Counters of what this source has done.
     pub fn stats(&self) -> Stats {
-        self.shared.counters.snapshot()
+        self.shared.counters.snapshot(self.shared.hot.hits())
+    }
+
+    /// The [`fetch_id`](AccessToken::fetch_id) of the token
+    /// [`cached_token`](Self::cached_token) would return, without handing
+    /// out the token: bindings that keep their own copy of the current token
+    /// check it with this, and the cached path shares nothing between threads.
+    pub fn cached_token_id(&self) -> Option<u64> {
+        self.shared
+            .hot
+            .with(clock::now, AccessToken::fetch_id)
+            .or_else(|| self.cached_token().map(|t| t.fetch_id()))
     }
 
     /// The lock-free path: one atomic load and one clock read.
     fn hot_token(&self) -> Option<AccessToken> {
-        let token = self.shared.hot.get(clock::now)?;
-        self.shared.counters.hit();
-        Some(token)
+        self.shared.hot.with(clock::now, AccessToken::clone)
     }
 
     async fn acquire(&self) -> Result<AccessToken, Error> {
@@ -305,6 +314,11 @@ enum Polled {
 }
 
 impl Shared {
+    /// Every cache hit so far, lock-free path included.
+    fn hits(&self) -> u64 {
+        self.counters.hits() + self.hot.hits()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -383,7 +397,7 @@ impl Shared {
             Completion::Delivered(token) => {
                 let refresh = st.inflight.as_ref().is_some_and(|f| f.refresh);
                 self.counters.fetched(refresh);
-                st.hits_at_install = self.counters.hits();
+                st.hits_at_install = self.hits();
                 tracing::info!(
                     key = %self.key,
                     lifetime_s = token.lifetime().as_secs(),
@@ -439,7 +453,7 @@ impl Shared {
             return;
         }
         st.timer_at = None;
-        if self.counters.hits() == st.hits_at_install {
+        if self.hits() == st.hits_at_install {
             tracing::debug!(key = %self.key, "m2mauth: token unused since it arrived; refreshing on demand instead");
             return;
         }

@@ -1,8 +1,7 @@
 //! Counters: cheap to bump from many threads at once, summed only when read.
 
-use std::cell::Cell;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::Error;
 
@@ -26,40 +25,11 @@ pub struct Stats {
     pub last_error: Option<Error>,
 }
 
-const STRIPES: usize = 16;
-
-/// One counter per cache line, so two threads bumping "the same" counter do
-/// not fight over one line.
-#[repr(align(128))]
-#[derive(Default)]
-struct Padded(AtomicU64);
-
-#[derive(Default)]
-struct Striped([Padded; STRIPES]);
-
-impl Striped {
-    fn add_one(&self) {
-        thread_local! {
-            static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
-        }
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let stripe = STRIPE.with(|s| {
-            if s.get() == usize::MAX {
-                s.set(NEXT.fetch_add(1, Ordering::Relaxed) % STRIPES);
-            }
-            s.get()
-        });
-        self.0[stripe].0.fetch_add(1, Ordering::Relaxed);
-    }
-
-    fn sum(&self) -> u64 {
-        self.0.iter().map(|p| p.0.load(Ordering::Relaxed)).sum()
-    }
-}
-
+/// The counters of the slow path (the lock-free path counts its own hits,
+/// see `hot`).
 #[derive(Default)]
 pub(crate) struct Counters {
-    hits: Striped,
+    hits: AtomicU64,
     waits: AtomicU64,
     fetches: AtomicU64,
     refreshes: AtomicU64,
@@ -69,11 +39,11 @@ pub(crate) struct Counters {
 
 impl Counters {
     pub(crate) fn hit(&self) {
-        self.hits.add_one();
+        self.hits.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn hits(&self) -> u64 {
-        self.hits.sum()
+        self.hits.load(Ordering::Relaxed)
     }
 
     pub(crate) fn waited(&self) {
@@ -95,9 +65,10 @@ impl Counters {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(error.clone());
     }
 
-    pub(crate) fn snapshot(&self) -> Stats {
+    /// The counters, with `hot_hits` from the lock-free path added.
+    pub(crate) fn snapshot(&self, hot_hits: u64) -> Stats {
         Stats {
-            cache_hits: self.hits.sum(),
+            cache_hits: self.hits() + hot_hits,
             waits: self.waits.load(Ordering::Relaxed),
             fetches: self.fetches.load(Ordering::Relaxed),
             refreshes: self.refreshes.load(Ordering::Relaxed),

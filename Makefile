@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test setup build test-rust test-ffi test-python lint bench
+.PHONY: demo test setup build test-rust test-ffi test-python test-node lint bench
 
 ## The main job: a token fetched and cached against the built-in test issuer,
 ## or against the IdP named by M2MAUTH_* variables when they are set.
@@ -14,7 +14,7 @@ demo:
 	$(CARGO) run --quiet -p m2mauth-cli -- demo
 
 ## Every test, after installing what it needs.
-test: setup lint test-rust test-ffi test-python
+test: setup lint test-rust test-ffi test-python test-node
 
 setup:
 	scripts/setup.sh
@@ -29,6 +29,10 @@ test-rust:
 ## The Python binding, installed with pip into .venv, under pytest.
 test-python:
 	bindings-python/test.sh
+
+## The Node binding (napi-rs), under node --test.
+test-node:
+	bindings-node/test.sh
 
 ## The C ABI from C (and under valgrind), Go and C# (Mono). Reuses the debug
 ## build that test-rust made.

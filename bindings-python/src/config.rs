@@ -15,10 +15,8 @@ pub(crate) fn to_json(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
     if let Ok(text) = value.cast::<PyString>() {
         return Ok(Value::String(text.to_cow()?.into_owned()));
     }
-    if let Ok(flag) = value.extract::<bool>() {
-        if value.is_instance_of::<pyo3::types::PyBool>() {
-            return Ok(Value::Bool(flag));
-        }
+    if value.is_instance_of::<pyo3::types::PyBool>() {
+        return Ok(Value::Bool(value.extract()?));
     }
     if let Ok(number) = value.extract::<i64>() {
         return Ok(Value::Number(number.into()));

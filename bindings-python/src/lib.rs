@@ -43,6 +43,9 @@ mod _native {
 
     /// Panics inside Rust, for the test that shows a panic becomes a Python
     /// exception instead of aborting the interpreter.
+    ///
+    /// # Panics
+    /// Always, with `message`.
     #[pyfunction]
     fn _panic_for_tests(message: &str) {
         panic!("{message}");

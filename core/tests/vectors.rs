@@ -311,10 +311,10 @@ fn check_completion(
         (Completion::Stale, w) if w == "stale" => Ok(()),
         (Completion::Failed(e), w) if w.get("failed").is_some() => {
             let failed = &w["failed"];
-            if let Some(code) = failed.get("code").and_then(Value::as_str) {
-                if e.code().as_str() != code {
-                    return Err(format!("failed with {}, want {code}", e.code()));
-                }
+            if let Some(code) = failed.get("code").and_then(Value::as_str)
+                && e.code().as_str() != code
+            {
+                return Err(format!("failed with {}, want {code}", e.code()));
             }
             match failed.get("backoff_between") {
                 Some(range) => within(range, slot.backoff().ok_or("no back-off recorded")?.1),

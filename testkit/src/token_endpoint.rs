@@ -88,14 +88,14 @@ fn issue(inner: &Inner, request: &RecordedRequest) -> Reply {
             .unwrap_or_default(),
         Err(reply) => return reply,
     };
-    if let Some(allowed) = &client.scopes {
-        if let Some(bad) = scopes.iter().find(|s| !allowed.contains(s)) {
-            return Reply::oauth_error(
-                400,
-                "invalid_scope",
-                &format!("scope {bad} is not allowed for this client"),
-            );
-        }
+    if let Some(allowed) = &client.scopes
+        && let Some(bad) = scopes.iter().find(|s| !allowed.contains(s))
+    {
+        return Reply::oauth_error(
+            400,
+            "invalid_scope",
+            &format!("scope {bad} is not allowed for this client"),
+        );
     }
     let mut audiences: Vec<String> = params
         .iter()

@@ -332,12 +332,13 @@ impl Shared {
                 st.slot.abandon_fetch();
             }
             let pid = std::process::id();
-            if let Some(old) = st.exchange.take() {
-                if st.pid != pid {
-                    // Forked: the parent's connections belong to a runtime this
-                    // process does not have. Never touch them; build anew.
-                    std::mem::forget(old);
-                }
+            // Forked: the parent's connections belong to a runtime this
+            // process does not have. Never touch them; build anew. (After a
+            // shutdown in the same process the old client is simply dropped.)
+            if let Some(old) = st.exchange.take()
+                && st.pid != pid
+            {
+                std::mem::forget(old);
             }
             st.timer_at = None;
             st.generation = generation;

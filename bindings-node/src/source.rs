@@ -1,0 +1,87 @@
+//! The native token source.
+
+use m2mauth::TokenSource;
+use napi::bindgen_prelude::{Either, Env, Object, Result};
+use napi_derive::napi;
+
+use crate::outcome::{NativeError, NativeOutcome, NativeStats, NativeToken};
+
+/// A token source (the wrapper's `TokenSource` holds one).
+#[napi]
+pub struct NativeSource {
+    source: TokenSource,
+}
+
+#[napi]
+impl NativeSource {
+    /// A source from the shared JSON configuration, or why not.
+    #[napi(catch_unwind)]
+    pub fn create(config_json: String) -> Either<NativeSource, NativeError> {
+        match TokenSource::from_json(&config_json) {
+            Ok(source) => Either::A(NativeSource { source }),
+            Err(error) => Either::B(NativeError::new(&error)),
+        }
+    }
+
+    /// A source from `<prefix>_*` environment variables, or why not.
+    #[napi(catch_unwind)]
+    pub fn from_env(prefix: String) -> Either<NativeSource, NativeError> {
+        match TokenSource::from_env(&prefix) {
+            Ok(source) => Either::A(NativeSource { source }),
+            Err(error) => Either::B(NativeError::new(&error)),
+        }
+    }
+
+    /// The fetch id of the token that can be served now, without waiting
+    /// (allocation-free: the wrapper compares it with the token it holds).
+    #[napi(catch_unwind)]
+    pub fn cached_token_id(&self) -> Option<i64> {
+        self.source
+            .cached_token_id()
+            .map(|id| i64::try_from(id).unwrap_or(i64::MAX))
+    }
+
+    /// The token that can be served now, without waiting, if any.
+    #[napi(catch_unwind)]
+    pub fn cached_token(&self) -> Option<NativeToken> {
+        self.source.cached_token().as_ref().map(NativeToken::new)
+    }
+
+    /// Starts (or joins) a fetch on m2mauth's runtime; the promise resolves on
+    /// the JavaScript thread with the outcome, never rejects.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativeOutcome>")]
+    pub fn fetch<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let (deferred, promise) = env.create_deferred()?;
+        self.source.request_token(move |outcome| {
+            let outcome = NativeOutcome::new(&outcome);
+            deferred.resolve(move |_env| Ok(outcome));
+        });
+        Ok(promise)
+    }
+
+    /// Drops the token with this text after an API rejected it (401).
+    #[napi(catch_unwind)]
+    pub fn invalidate(&self, access_token: String) -> bool {
+        self.source.invalidate_secret(&access_token)
+    }
+
+    /// The counters.
+    #[napi(catch_unwind)]
+    pub fn stats(&self) -> NativeStats {
+        let stats = self.source.stats();
+        NativeStats {
+            cache_hits: stats.cache_hits as f64,
+            waits: stats.waits as f64,
+            fetches: stats.fetches as f64,
+            refreshes: stats.refreshes as f64,
+            failures: stats.failures as f64,
+            last_error: stats.last_error.map(|e| e.to_string()),
+        }
+    }
+
+    /// `client_id@endpoint scope=…`, never a secret.
+    #[napi(catch_unwind)]
+    pub fn describe(&self) -> String {
+        self.source.cache_key().to_string()
+    }
+}

@@ -1,0 +1,3 @@
+export * from './testing.js'
+declare const testing: typeof import('./testing.js')
+export default testing

@@ -1,0 +1,42 @@
+import type { TokenSource, TokenSourceOptions } from './index.js'
+
+export interface TestIssuerOptions {
+  clientId?: string
+  clientSecret?: string
+  /** Lifetime of issued tokens (default one hour). */
+  tokenLifetimeMs?: number
+  /** Delay before every token answer (default none). */
+  latencyMs?: number
+  /** Port on 127.0.0.1 (default any free port). */
+  port?: number
+}
+
+/** A real OAuth 2.0 issuer on 127.0.0.1 for tests. */
+export declare class TestIssuer {
+  constructor(options?: TestIssuerOptions)
+  readonly issuer: string
+  readonly tokenUrl: string
+  readonly jwksUrl: string
+  /** A protected API: 200 for a valid token of this issuer, 401 otherwise. */
+  readonly apiUrl: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly requestsServed: number
+  readonly apiRequests: number
+  tokenSource(options?: TokenSourceOptions): TokenSource
+  failNext(status: number, options?: { retryAfter?: number | string; body?: string; contentType?: string }): void
+  failAlways(status: number, options?: { retryAfter?: number | string; body?: string }): void
+  clearFaults(): void
+  hangNext(): void
+  closeNext(): void
+  delayNext(ms: number): void
+  redirectNext(location: string): void
+  setTokenLifetime(ms: number): void
+  setLatency(ms: number): void
+  revokeIssuedTokens(): void
+  reset(): void
+  recordedRequests(): Array<{ method: string; path: string; headers: Record<string, string>; body: string }>
+  armVector(name: string, text: string): Record<string, unknown>
+  judge(outcome: string): string | null
+  close(): void
+}

@@ -10,6 +10,8 @@
  */
 const { inspect } = require('node:util')
 const native = require('./native.js').load()
+/** The cached path: a raw N-API function taking a source's handle (see src/hot.rs). */
+const cachedTokenId = native.cachedTokenIdFunction()
 
 /** Option names (camelCase here) → the JSON form every m2mauth language shares. */
 const OPTIONS = {
@@ -142,6 +144,7 @@ function configJson(options) {
  */
 class TokenSource {
   #native
+  #handle
   #camelCase
   /** The current token, its fetch id and an already-resolved promise of it. */
   #current = null
@@ -156,6 +159,7 @@ class TokenSource {
       this.#native = created(native.NativeSource.create(configJson(options)), true)
       this.#camelCase = true
     }
+    this.#handle = native.hotHandle(this.#native)
   }
 
   /** A source configured from `<prefix>_*` environment variables (`M2MAUTH_TOKEN_URL`, `SSOJET_CLIENT_ID`, …). */
@@ -176,7 +180,7 @@ class TokenSource {
   token() {
     let id
     try {
-      id = this.#native.cachedTokenId()
+      id = cachedTokenId(this.#handle)
     } catch (error) {
       return Promise.reject(internalError(error))
     }

@@ -12,6 +12,12 @@ pub struct NativeSource {
     source: TokenSource,
 }
 
+impl NativeSource {
+    pub(crate) fn token_source(&self) -> &TokenSource {
+        &self.source
+    }
+}
+
 #[napi]
 impl NativeSource {
     /// A source from the shared JSON configuration, or why not.

@@ -182,3 +182,11 @@ test('a Rust panic becomes a JavaScript error, not an abort', () => {
   const native = require('../native.js').load()
   assert.throws(() => native.panicForTests('boom'), /boom/)
 })
+
+test('the raw cached path rejects foreign values instead of crashing', () => {
+  const native = require('../native.js').load()
+  const cachedTokenId = native.cachedTokenIdFunction()
+  for (const foreign of [undefined, null, {}, 42, 'handle', new native.NativeTestIssuer()]) {
+    assert.throws(() => cachedTokenId(foreign), TypeError)
+  }
+})

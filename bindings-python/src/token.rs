@@ -1,7 +1,5 @@
 //! `AccessToken` for Python, and the awaitable that hands out a cached one.
 
-use std::time::SystemTime;
-
 use m2mauth::AccessToken;
 use pyo3::exceptions::PyStopIteration;
 use pyo3::prelude::*;
@@ -69,12 +67,7 @@ impl PyAccessToken {
     /// Seconds until the token expires (negative once it has).
     #[getter]
     fn expires_in(&self) -> f64 {
-        #[allow(clippy::disallowed_methods)] // the caller's wall clock, as the property says
-        let now = SystemTime::now();
-        match self.inner.expires_at().duration_since(now) {
-            Ok(left) => left.as_secs_f64(),
-            Err(past) => -past.duration().as_secs_f64(),
-        }
+        self.inner.expires_in()
     }
 
     /// The scopes granted.

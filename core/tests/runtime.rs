@@ -379,3 +379,30 @@ fn invalidate_secret_drops_the_token_with_that_text_once() {
     assert!(!source.invalidate_secret(token.secret()));
     assert!(!source.token_blocking().unwrap().same_as(&token));
 }
+
+#[test]
+fn debug_shows_the_client_never_the_secret() {
+    let issuer = TestIssuer::start().unwrap();
+    let source = source_for(&issuer)
+        .client_secret("s3cret-value")
+        .scopes(["read"])
+        .build()
+        .unwrap();
+    let shown = format!("{source:?}");
+    assert!(
+        shown.contains(DEFAULT_CLIENT_ID) && shown.contains("read"),
+        "{shown}"
+    );
+    assert!(!shown.contains("s3cret-value"), "{shown}");
+    let token = source_for(&issuer)
+        .build()
+        .unwrap()
+        .token_blocking()
+        .unwrap();
+    assert!(!format!("{token:?}").contains(token.secret()));
+    assert!(
+        (3590.0..=3600.0).contains(&token.expires_in()),
+        "{}",
+        token.expires_in()
+    );
+}

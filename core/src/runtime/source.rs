@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::runtime::Handle;
 use tokio::sync::watch;
+use tracing::Instrument as _;
 
 use super::clock;
 use super::exchange::Exchange;
@@ -486,7 +487,22 @@ impl Drop for FetchGuard {
     }
 }
 
-async fn run_fetch(mut guard: FetchGuard, exchange: Arc<Exchange>) {
+impl std::fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key names the client and what it asks for; never the secret.
+        f.debug_tuple("TokenSource")
+            .field(&format_args!("{}", self.shared.key))
+            .finish()
+    }
+}
+
+async fn run_fetch(guard: FetchGuard, exchange: Arc<Exchange>) {
+    let span = tracing::info_span!("m2mauth.fetch", key = %guard.shared.key);
+    fetch_attempts(guard, exchange).instrument(span).await;
+}
+
+/// The attempts of one fetch: the first, and any retries the slot asks for.
+async fn fetch_attempts(mut guard: FetchGuard, exchange: Arc<Exchange>) {
     let shared = guard.shared.clone();
     let timeout = shared.config.timeout();
     let deadline = clock::now() + timeout;

@@ -79,6 +79,15 @@ impl AccessToken {
         self.0.expires_at
     }
 
+    /// Seconds until [`expires_at`](Self::expires_at) by the wall clock now
+    /// (negative once it has passed).
+    pub fn expires_in(&self) -> f64 {
+        match self.0.expires_at.duration_since(super::clock::wall_now()) {
+            Ok(left) => left.as_secs_f64(),
+            Err(past) => -past.duration().as_secs_f64(),
+        }
+    }
+
     /// The lifetime the IdP granted (`expires_in`).
     pub fn lifetime(&self) -> Duration {
         self.0.lifetime

@@ -32,6 +32,29 @@ fn failed(error: &Error) -> FfiError {
     FfiError::from_error(error)
 }
 
+/// Hands a new source (or the reason there is none) to the caller.
+fn created(
+    out_source: *mut *mut Source,
+    source: Result<TokenSource, Error>,
+) -> Result<(), FfiError> {
+    give(out_source, Source(source.map_err(|e| failed(&e))?));
+    Ok(())
+}
+
+/// Writes `value` to `*flag` when the caller asked for it.
+fn report(flag: *mut bool, value: bool) {
+    if !flag.is_null() {
+        // SAFETY: a non-NULL flag is writable per the functions' contracts.
+        unsafe { *flag = value };
+    }
+}
+
+/// Hands `text` to the caller as a string to free with `m2m_string_free`.
+fn give_string(out_text: *mut *mut c_char, text: &str) {
+    // SAFETY: the callers checked `out_text` non-NULL first.
+    unsafe { *out_text = c_string(text).into_raw() };
+}
+
 /// Creates a source from the JSON configuration shared by every language,
 /// for example `{"token_url": "https://idp.example.com/oauth2/token",
 /// "client_id": "svc", "client_secret": "…", "scopes": ["read"]}`.
@@ -50,9 +73,7 @@ pub unsafe extern "C" fn m2m_source_new(
         // SAFETY: per this function's contract.
         let config = unsafe { text(config_json, "config_json") }?;
         out(out_source, "out")?;
-        let source = TokenSource::from_json(config).map_err(|e| failed(&e))?;
-        give(out_source, Source(source));
-        Ok(())
+        created(out_source, TokenSource::from_json(config))
     })
 }
 
@@ -75,9 +96,7 @@ pub unsafe extern "C" fn m2m_source_from_env(
             unsafe { text(prefix, "prefix") }?
         };
         out(out_source, "out")?;
-        let source = TokenSource::from_env(prefix).map_err(|e| failed(&e))?;
-        give(out_source, Source(source));
-        Ok(())
+        created(out_source, TokenSource::from_env(prefix))
     })
 }
 
@@ -244,8 +263,7 @@ pub unsafe extern "C" fn m2m_source_authorization_header(
         let source = unsafe { object(source, "source") }?;
         out(out_header, "out")?;
         let token = source.0.token_blocking().map_err(|e| failed(&e))?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *out_header = c_string(token.authorization_header()).into_raw() };
+        give_string(out_header, token.authorization_header());
         Ok(())
     })
 }
@@ -266,11 +284,7 @@ pub unsafe extern "C" fn m2m_source_invalidate(
     guarded(err, || {
         // SAFETY: per this function's contract.
         let (source, token) = unsafe { (object(source, "source")?, object(token, "token")?) };
-        let was_cached = source.0.invalidate(token.inner());
-        if !dropped.is_null() {
-            // SAFETY: non-NULL `dropped` is writable per the contract.
-            unsafe { *dropped = was_cached };
-        }
+        report(dropped, source.0.invalidate(token.inner()));
         Ok(())
     })
 }
@@ -292,11 +306,7 @@ pub unsafe extern "C" fn m2m_source_invalidate_value(
         // SAFETY: per this function's contract.
         let (source, value) =
             unsafe { (object(source, "source")?, text(token_value, "token_value")?) };
-        let was_cached = source.0.invalidate_secret(value);
-        if !dropped.is_null() {
-            // SAFETY: non-NULL `dropped` is writable per the contract.
-            unsafe { *dropped = was_cached };
-        }
+        report(dropped, source.0.invalidate_secret(value));
         Ok(())
     })
 }
@@ -330,8 +340,7 @@ pub unsafe extern "C" fn m2m_source_stats_json(
             "failures": stats.failures,
             "last_error": last_error,
         });
-        // SAFETY: checked non-NULL above.
-        unsafe { *out_json = c_string(&text.to_string()).into_raw() };
+        give_string(out_json, &text.to_string());
         Ok(())
     })
 }

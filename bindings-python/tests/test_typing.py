@@ -31,8 +31,13 @@ def test_mypy_strict_rejects_a_misuse() -> None:
     assert 'Argument "timeout"' in result.stdout and '"access_token"' in result.stdout, result.stdout
 
 
-def test_stubs_match_the_extension_module() -> None:
-    result = run("mypy.stubtest", "m2mauth._native", "--ignore-missing-stub")
+def test_the_package_itself_passes_mypy_strict() -> None:
+    result = run("mypy", "--strict", "--no-incremental", "-p", "m2mauth")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_stubs_match_the_extension_module_and_the_package() -> None:
+    result = run("mypy.stubtest", "m2mauth", "--ignore-missing-stub")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -30,13 +30,14 @@ class BearerAuth(AuthBase):
         token = self.source.token()
         request.headers["Authorization"] = token.authorization_header
         setattr(request, _TOKEN, token)
-        body = request.body
         # Where a streamed body starts, so that a retry can rewind it.
-        position = body.tell() if hasattr(body, "tell") and hasattr(body, "seek") else None
+        position = _stream_position(request.body)
         request.register_hook("response", lambda r, **kw: self._retry_on_401(r, position, **kw))
         return request
 
-    def _retry_on_401(self, response: requests.Response, position: Any, **kwargs: Any) -> requests.Response:
+    def _retry_on_401(
+        self, response: requests.Response, position: int | None, **kwargs: Any
+    ) -> requests.Response:
         sent = response.request
         token = getattr(sent, _TOKEN, None)
         if (
@@ -47,9 +48,10 @@ class BearerAuth(AuthBase):
             return response
         body = sent.body
         if body is not None and not isinstance(body, (bytes, str)):
-            if position is None:
+            seek = getattr(body, "seek", None)
+            if position is None or seek is None:
                 return response
-            body.seek(position)
+            seek(position)
         self.source.invalidate(token)
         response.content  # noqa: B018 - read it, so the connection can be reused
         response.close()
@@ -62,3 +64,15 @@ class BearerAuth(AuthBase):
         second.history.append(response)
         second.request = retry
         return second
+
+
+def _stream_position(body: object) -> int | None:
+    """Where a rewindable streamed body starts; ``None`` for anything else."""
+    tell = getattr(body, "tell", None)
+    if tell is None or not hasattr(body, "seek"):
+        return None
+    try:
+        position = tell()
+    except OSError:
+        return None
+    return position if isinstance(position, int) else None

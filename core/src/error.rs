@@ -101,6 +101,9 @@ impl ErrorCode {
             "access_denied" => ErrorCode::AccessDenied,
             "invalid_request" => ErrorCode::InvalidRequest,
             "unsupported_grant_type" => ErrorCode::UnsupportedGrantType,
+            // RFC 6749 §4.1.2.1's outage codes, which some token endpoints
+            // send with a 400: an outage, not a refusal.
+            "temporarily_unavailable" | "server_error" => ErrorCode::ServerError,
             _ => ErrorCode::OAuthError,
         }
     }

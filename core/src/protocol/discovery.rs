@@ -3,7 +3,10 @@
 use url::Url;
 use zeroize::Zeroizing;
 
+use std::time::SystemTime;
+
 use super::message::{HttpRequest, HttpResponse, Method};
+use super::response::{lenient_json, outage_error};
 use super::text::{clean_description, cut};
 use crate::{Error, Secret};
 
@@ -59,18 +62,26 @@ pub fn discovery_request(url: &Url) -> HttpRequest {
 /// Parses a discovery document and checks that it belongs to `expected_issuer`
 /// (RFC 8414 §3.3; a difference of one trailing slash is tolerated, as IdPs
 /// such as Auth0 publish their issuer with one).
+///
+/// `now` (wall-clock time) reads a `Retry-After` date: an overloaded or
+/// failing server (429, 5xx) gives the same transient errors as the token
+/// endpoint would, to be retried after its pause.
 pub fn parse_discovery(
     response: &HttpResponse,
     expected_issuer: &str,
+    now: SystemTime,
 ) -> Result<ServerMetadata, Error> {
     let status = response.status;
+    if let Some(outage) = outage_error(response, None, &[], now) {
+        return Err(outage);
+    }
     if !(200..=299).contains(&status) {
         return Err(Error::http_status(
             status,
             format!("HTTP {status} for the discovery document, which should be 200"),
         ));
     }
-    let Ok(serde_json::Value::Object(doc)) = serde_json::from_slice(&response.body) else {
+    let Ok(serde_json::Value::Object(doc)) = lenient_json(&response.body) else {
         return Err(Error::malformed(
             status,
             "the discovery document is not a JSON object",
@@ -138,6 +149,7 @@ mod tests {
             &doc(r#"{"issuer":"https://idp.example.com/","token_endpoint":"https://idp.example.com/oauth/token",
                     "jwks_uri":"https://idp.example.com/jwks","grant_types_supported":["client_credentials"]}"#),
             "https://idp.example.com",
+            SystemTime::UNIX_EPOCH,
         )
         .unwrap();
         assert_eq!(
@@ -151,6 +163,7 @@ mod tests {
         let err = parse_discovery(
             &doc(r#"{"issuer":"https://evil.example.com","token_endpoint":"https://evil.example.com/t"}"#),
             "https://idp.example.com",
+            SystemTime::UNIX_EPOCH,
         )
         .unwrap_err();
         assert_eq!(err.code(), ErrorCode::MalformedResponse);
@@ -158,9 +171,43 @@ mod tests {
         let err = parse_discovery(
             &doc(r#"{"issuer":"https://idp.example.com"}"#),
             "https://idp.example.com",
+            SystemTime::UNIX_EPOCH,
         )
         .unwrap_err();
         assert!(err.to_string().contains("no token_endpoint"));
+    }
+
+    #[test]
+    fn an_overloaded_or_failing_server_is_a_transient_error_with_its_pause() {
+        let busy = HttpResponse::new(
+            503,
+            vec![("retry-after".to_owned(), "7".to_owned())],
+            b"<html>maintenance</html>".to_vec(),
+        );
+        let err =
+            parse_discovery(&busy, "https://idp.example.com", SystemTime::UNIX_EPOCH).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ServerError);
+        assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(7)));
+        let limited = HttpResponse::new(429, vec![], Vec::new());
+        let err = parse_discovery(&limited, "https://idp.example.com", SystemTime::UNIX_EPOCH)
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::RateLimited);
+        let missing = HttpResponse::new(404, vec![], Vec::new());
+        let err = parse_discovery(&missing, "https://idp.example.com", SystemTime::UNIX_EPOCH)
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::HttpStatus);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let body = "\u{feff}{\"issuer\":\"https://idp.example.com\",\"token_endpoint\":\"https://idp.example.com/t\"}";
+        let meta = parse_discovery(
+            &doc(body),
+            "https://idp.example.com",
+            SystemTime::UNIX_EPOCH,
+        )
+        .unwrap();
+        assert_eq!(meta.token_endpoint.as_str(), "https://idp.example.com/t");
     }
 
     #[test]

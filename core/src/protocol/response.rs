@@ -119,12 +119,12 @@ pub fn parse_token_response(
     let token_type = token_type(status, &object)?;
     let (lifetime, lifetime_source) = match expires_in(status, object.get("expires_in"))? {
         Some(lifetime) => (lifetime, LifetimeSource::ExpiresIn),
-        None => match jwt_lifetime(access_token.expose()) {
+        None => match jwt_lifetime(access_token.expose(), now) {
             Some(lifetime) => (lifetime, LifetimeSource::JwtClaims),
             None => (config.default_lifetime(), LifetimeSource::Default),
         },
     };
-    let scopes = scopes(status, object.get("scope"))?;
+    let scopes = scopes(object.get("scope"));
     // refresh_in is only a hint: an unusable one is ignored, not fatal.
     let refresh_in = expires_in(status, object.get("refresh_in")).ok().flatten();
     let extra = object
@@ -149,46 +149,53 @@ fn error_answer(response: &HttpResponse, secrets: &[&str], now: SystemTime) -> E
     let oauth = object
         .as_ref()
         .and_then(|o| oauth_error(status, o, secrets));
+    if let Some(outage) = outage_error(response, object.as_ref(), secrets, now) {
+        return outage;
+    }
+    match oauth {
+        Some(err) => err,
+        None if status == 401 => Error::oauth(
+            status,
+            "invalid_client".to_owned(),
+            Some("HTTP 401 without an OAuth error body".to_owned()),
+        ),
+        None => Error::http_status(
+            status,
+            format!(
+                "HTTP {status}{}, which is not a token answer",
+                reason(status)
+            ),
+        ),
+    }
+}
+
+/// The error for an answer that says the IdP is overloaded or down (429,
+/// 5xx), with its `Retry-After` and whatever the body says; `None` for any
+/// other status. Such failures are transient: worth a retry after a pause.
+pub(crate) fn outage_error(
+    response: &HttpResponse,
+    object: Option<&Map<String, Value>>,
+    secrets: &[&str],
+    now: SystemTime,
+) -> Option<Error> {
+    let status = response.status;
+    let error = match status {
+        429 => Error::rate_limited,
+        500..=599 => Error::server_error,
+        _ => return None,
+    };
     let retry_after = response
         .header("retry-after")
         .and_then(|v| parse_retry_after(v, now));
-    let idp_words = || {
-        let object = object.as_ref();
-        let error = object
-            .and_then(|o| o.get("error"))
-            .and_then(Value::as_str)
-            .and_then(clean_error_code);
-        let description = object
-            .and_then(|o| o.get("error_description"))
-            .and_then(Value::as_str)
-            .and_then(|d| clean_description(d, secrets));
-        (error, description)
-    };
-    match status {
-        429 => {
-            let (error, description) = idp_words();
-            Error::rate_limited(status, retry_after).with_idp_words(error, description)
-        }
-        500..=599 => {
-            let (error, description) = idp_words();
-            Error::server_error(status, retry_after).with_idp_words(error, description)
-        }
-        _ => match oauth {
-            Some(err) => err,
-            None if status == 401 => Error::oauth(
-                status,
-                "invalid_client".to_owned(),
-                Some("HTTP 401 without an OAuth error body".to_owned()),
-            ),
-            None => Error::http_status(
-                status,
-                format!(
-                    "HTTP {status}{}, which is not a token answer",
-                    reason(status)
-                ),
-            ),
-        },
-    }
+    let idp_error = object
+        .and_then(|o| o.get("error"))
+        .and_then(Value::as_str)
+        .and_then(clean_error_code);
+    let description = object
+        .and_then(|o| o.get("error_description"))
+        .and_then(Value::as_str)
+        .and_then(|d| clean_description(d, secrets));
+    Some(error(status, retry_after).with_idp_words(idp_error, description))
 }
 
 /// An OAuth error from a JSON body that has a usable `error` string.
@@ -206,7 +213,7 @@ fn json_object(response: &HttpResponse) -> Result<Map<String, Value>, Error> {
     if response.body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::malformed(status, "the body is empty"));
     }
-    match serde_json::from_slice::<Value>(&response.body) {
+    match lenient_json(&response.body) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(Error::malformed(
             status,
@@ -233,6 +240,19 @@ fn json_object(response: &HttpResponse) -> Result<Map<String, Value>, Error> {
     }
 }
 
+/// Parses JSON the way IdPs actually send it: a UTF-8 byte order mark is
+/// skipped, and bytes that are not UTF-8 (a Latin-1 description) become
+/// U+FFFD instead of making the whole answer unreadable.
+pub(crate) fn lenient_json(body: &[u8]) -> serde_json::Result<Value> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    match serde_json::from_slice(body) {
+        Err(_) if std::str::from_utf8(body).is_err() => {
+            serde_json::from_str(&String::from_utf8_lossy(body))
+        }
+        parsed => parsed,
+    }
+}
+
 fn access_token(status: u16, object: &Map<String, Value>) -> Result<Secret, Error> {
     match object.get("access_token") {
         None | Some(Value::Null) => Err(Error::malformed(status, "access_token is missing")),
@@ -253,14 +273,16 @@ fn access_token(status: u16, object: &Map<String, Value>) -> Result<Secret, Erro
 }
 
 fn token_type(status: u16, object: &Map<String, Value>) -> Result<String, Error> {
-    match object.get("token_type") {
+    let given = match object.get("token_type") {
+        Some(Value::String(t)) => Some(Value::String(t.trim().to_owned())),
+        other => other.cloned(),
+    };
+    match given {
         None | Some(Value::Null) => Ok("Bearer".to_owned()),
         Some(Value::String(t)) if t.is_empty() || t.eq_ignore_ascii_case("bearer") => {
             Ok("Bearer".to_owned())
         }
-        Some(Value::String(t)) if t.bytes().all(|b| b.is_ascii_graphic()) && t.len() <= 64 => {
-            Ok(t.clone())
-        }
+        Some(Value::String(t)) if t.bytes().all(|b| b.is_ascii_graphic()) && t.len() <= 64 => Ok(t),
         Some(_) => Err(Error::malformed(
             status,
             "token_type is not a token type name",
@@ -285,12 +307,6 @@ fn expires_in(status: u16, value: Option<&Value>) -> Result<Option<Duration>, Er
             format!("expires_in is negative ({seconds})"),
         ));
     }
-    if seconds == 0.0 {
-        return Err(Error::malformed(
-            status,
-            "expires_in is 0: the token is already expired",
-        ));
-    }
     match Duration::try_from_secs_f64(seconds) {
         Ok(lifetime) if lifetime <= MAX_LIFETIME => Ok(Some(lifetime)),
         _ => Err(Error::malformed(
@@ -300,9 +316,10 @@ fn expires_in(status: u16, value: Option<&Value>) -> Result<Option<Duration>, Er
     }
 }
 
-/// `exp - iat` of a JWT access token, read without verification and used
-/// only to cache it when the IdP sent no `expires_in`.
-fn jwt_lifetime(token: &str) -> Option<Duration> {
+/// `exp - iat` of a JWT access token (or `exp - now` without `iat`), read
+/// without verification and used only to cache it when the IdP sent no
+/// `expires_in`.
+fn jwt_lifetime(token: &str, now: SystemTime) -> Option<Duration> {
     let mut parts = token.split('.');
     let (_, payload, _, None) = (parts.next()?, parts.next()?, parts.next()?, parts.next()) else {
         return None;
@@ -310,23 +327,29 @@ fn jwt_lifetime(token: &str) -> Option<Duration> {
     let claims: Map<String, Value> =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
     let exp = claims.get("exp")?.as_f64()?;
-    let iat = claims.get("iat")?.as_f64()?;
-    Duration::try_from_secs_f64(exp - iat)
+    let issued = match claims.get("iat") {
+        Some(iat) => iat.as_f64()?,
+        None => now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .ok()?
+            .as_secs_f64(),
+    };
+    Duration::try_from_secs_f64(exp - issued)
         .ok()
         .filter(|l| !l.is_zero() && *l <= MAX_LIFETIME)
 }
 
-fn scopes(status: u16, value: Option<&Value>) -> Result<Option<Vec<String>>, Error> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.split_whitespace().map(str::to_owned).collect())),
-        Some(Value::Array(items)) => items
+/// The granted scopes. `scope` only informs (the token itself carries what
+/// was granted), so a value that is not a string or a list of strings is
+/// treated as absent rather than throwing away a good token.
+fn scopes(value: Option<&Value>) -> Option<Vec<String>> {
+    match value? {
+        Value::String(s) => Some(s.split_whitespace().map(str::to_owned).collect()),
+        Value::Array(items) => items
             .iter()
             .map(|i| i.as_str().map(str::to_owned))
-            .collect::<Option<Vec<_>>>()
-            .map(Some)
-            .ok_or_else(|| Error::malformed(status, "scope is an array with a non-string item")),
-        Some(_) => Err(Error::malformed(status, "scope is not a string")),
+            .collect::<Option<Vec<_>>>(),
+        _ => None,
     }
 }
 
@@ -404,6 +427,71 @@ mod tests {
     }
 
     #[test]
+    fn informational_fields_never_cost_a_good_token() {
+        let t = parse(
+            200,
+            &[],
+            r#"{"access_token":"a","token_type":"Bearer ","expires_in":60,"scope":5}"#,
+        )
+        .unwrap();
+        assert_eq!((t.token_type.as_str(), t.scopes), ("Bearer", None));
+        let t = parse(200, &[], r#"{"access_token":"a","scope":["x",1]}"#).unwrap();
+        assert_eq!(t.scopes, None);
+        // DESIGN: a lifetime of zero is not an error; the cache never keeps it.
+        let t = parse(200, &[], r#"{"access_token":"a","expires_in":0}"#).unwrap();
+        assert_eq!(
+            (t.lifetime, t.lifetime_source),
+            (Duration::ZERO, LifetimeSource::ExpiresIn)
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_or_latin_1_bytes_do_not_hide_the_answer() {
+        let t = parse(
+            200,
+            &[],
+            "\u{feff}{\"access_token\":\"a\",\"expires_in\":60}",
+        )
+        .unwrap();
+        assert_eq!(t.access_token.expose(), "a");
+        let mut latin1 = br#"{"access_token":"a","expires_in":60,"note":"caf"#.to_vec();
+        latin1.extend_from_slice(b"\xe9\"}");
+        let response = HttpResponse::new(200, vec![], latin1);
+        let t = parse_token_response(&response, &config(), SystemTime::UNIX_EPOCH).unwrap();
+        assert_eq!(t.extra.get("note"), Some(&Value::from("caf\u{fffd}")));
+        let mut refusal = br#"{"error":"invalid_request","error_description":"d"#.to_vec();
+        refusal.extend_from_slice(b"\xe9j\xe0 vu\"}");
+        let response = HttpResponse::new(400, vec![], refusal);
+        let err = parse_token_response(&response, &config(), SystemTime::UNIX_EPOCH).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn outage_codes_sent_with_a_400_are_outages() {
+        let err = parse(400, &[], r#"{"error":"temporarily_unavailable"}"#).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::ServerError);
+        assert!(err.is_transient());
+        assert_eq!(err.oauth_error(), Some("temporarily_unavailable"));
+    }
+
+    #[test]
+    fn jwt_without_iat_lives_until_exp_from_now() {
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"exp":960,"sub":"svc"}"#);
+        let token = format!("eyJhbGciOiJub25lIn0.{payload}.sig");
+        let response = HttpResponse::new(
+            200,
+            vec![],
+            format!(r#"{{"access_token":"{token}"}}"#).into_bytes(),
+        );
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(900);
+        let t = parse_token_response(&response, &config(), now).unwrap();
+        assert_eq!(
+            (t.lifetime, t.lifetime_source),
+            (Duration::from_secs(60), LifetimeSource::JwtClaims)
+        );
+    }
+
+    #[test]
     fn jwt_claims_stand_in_for_a_missing_expires_in() {
         let payload = URL_SAFE_NO_PAD.encode(r#"{"iat":1000,"exp":1900,"sub":"svc"}"#);
         let token = format!("eyJhbGciOiJub25lIn0.{payload}.sig");
@@ -430,7 +518,6 @@ mod tests {
             malformed(r#"{"access_token":"a","expires_in":-5}"#),
             "expires_in is negative (-5)"
         );
-        assert!(malformed(r#"{"access_token":"a","expires_in":0}"#).contains("already expired"));
         assert!(malformed(r#"{"access_token":"a","expires_in":1e12}"#).contains("ten years"));
         assert_eq!(
             malformed(r#"{"access_token":"a","expires_in":"soon"}"#),

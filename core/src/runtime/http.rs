@@ -68,10 +68,14 @@ impl HttpClient {
             .await
             .map_err(|e| transport_error(&e, &host, timeout))?;
         let status = response.status().as_u16();
-        if response
+        // An error answer is judged by its status and headers (a 503 with a
+        // large maintenance page is still a 503 with its Retry-After), so
+        // only its first bytes are kept; a success answer must fit whole.
+        let success = response.status().is_success();
+        let oversized = response
             .content_length()
-            .is_some_and(|len| len > MAX_RESPONSE_BYTES as u64)
-        {
+            .is_some_and(|len| len > MAX_RESPONSE_BYTES as u64);
+        if success && oversized {
             return Err(too_large(status));
         }
         let headers = response
@@ -80,13 +84,19 @@ impl HttpClient {
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect();
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| transport_error(&e, &host, timeout))?
+        while !oversized
+            && let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| transport_error(&e, &host, timeout))?
         {
-            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(too_large(status));
+            let room = MAX_RESPONSE_BYTES - body.len();
+            if chunk.len() > room {
+                if success {
+                    return Err(too_large(status));
+                }
+                body.extend_from_slice(&chunk[..room]);
+                break;
             }
             body.extend_from_slice(&chunk);
         }

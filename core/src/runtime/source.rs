@@ -376,6 +376,7 @@ impl Shared {
             shared: shared.clone(),
             ticket,
             armed: true,
+            started: false,
         };
         handle.spawn(run_fetch(guard, exchange));
         receiver
@@ -476,13 +477,29 @@ struct FetchGuard {
     shared: Arc<Shared>,
     ticket: Ticket,
     armed: bool,
+    /// Whether the fetch task ever ran.
+    started: bool,
 }
 
 impl Drop for FetchGuard {
     fn drop(&mut self) {
-        if self.armed {
-            let error = Error::internal("the token fetch stopped without an answer");
+        if !self.armed {
+            return;
+        }
+        let error = Error::internal("the token fetch stopped without an answer");
+        if self.started {
             self.shared.settle(self.ticket, Err(error));
+            return;
+        }
+        // Never run: a runtime shut down just as the fetch was spawned drops
+        // the task at once, on the spawning thread, which holds the state
+        // lock. Settling there would deadlock; another thread waits for it.
+        let (shared, ticket) = (self.shared.clone(), self.ticket);
+        let settler = std::thread::Builder::new()
+            .name("m2mauth-settle".to_owned())
+            .spawn(move || shared.settle(ticket, Err(error)));
+        if settler.is_err() {
+            tracing::error!("m2mauth: cannot start a thread to end an abandoned fetch");
         }
     }
 }
@@ -496,7 +513,8 @@ impl std::fmt::Debug for TokenSource {
     }
 }
 
-async fn run_fetch(guard: FetchGuard, exchange: Arc<Exchange>) {
+async fn run_fetch(mut guard: FetchGuard, exchange: Arc<Exchange>) {
+    guard.started = true;
     let span = tracing::info_span!("m2mauth.fetch", key = %guard.shared.key);
     fetch_attempts(guard, exchange).instrument(span).await;
 }

@@ -212,6 +212,7 @@ fn error_of(code: &str, retry_after: Option<u64>) -> Error {
     .unwrap();
     let (status, headers, body) = match code {
         "server_error" => (503, vec![], "{}".to_owned()),
+        "malformed_response" => (200, vec![], "<html>a proxy's page</html>".to_owned()),
         "rate_limited" => (
             429,
             retry_after

@@ -194,6 +194,16 @@ add("scope-granted-as-array", "A granted scope array is accepted.", config(),
 add("unknown-fields-ignored", "Unknown fields in the answer are kept, not errors.", config(), basic_request(form_body(GRANT)),
     ok(body='{"access_token":"tok-1","token_type":"Bearer","expires_in":3600,"ext_expires_in":3600,"refresh_in":1800,"vendor":{"x":1}}'),
     token())
+add("byte-order-mark-before-json", "A UTF-8 byte order mark before the JSON is skipped.", config(), basic_request(form_body(GRANT)),
+    ok(body="\ufeff" + OK_BODY), token())
+add("token-type-padded-with-spaces", "Spaces around token_type are not part of it.", config(), basic_request(form_body(GRANT)),
+    ok(body='{"access_token":"tok-1","token_type":"Bearer ","expires_in":3600}'), token())
+add("scope-unusable-is-ignored", "A scope that is neither a string nor a list of strings counts as absent.", config(),
+    basic_request(form_body(GRANT)), ok(body='{"access_token":"tok-1","token_type":"Bearer","expires_in":3600,"scope":5}'),
+    token())
+add("expires-in-zero-is-delivered", "A lifetime of 0 goes to the caller who asked; the cache never keeps it.", config(),
+    basic_request(form_body(GRANT)), ok(body='{"access_token":"tok-1","token_type":"Bearer","expires_in":0}'),
+    token(expires_in=0))
 add("json-with-wrong-content-type", "A JSON body is parsed whatever the Content-Type says.", config(), basic_request(form_body(GRANT)),
     ok(content_type="text/plain"), token())
 
@@ -236,6 +246,9 @@ add("error-rate-limited", "429 with Retry-After in seconds.", config(retries=0),
 add("error-server-error-json", "503 with an OAuth body is a server error carrying the IdP's words.", config(retries=0), basic_request(form_body(GRANT)),
     oauth(503, "temporarily_unavailable", "maintenance", {"retry-after": "120"}),
     error("server_error", status=503, oauth_error="temporarily_unavailable", description="maintenance", retry_after=120))
+add("error-temporarily-unavailable-with-400", "temporarily_unavailable is an outage whatever the status.", config(retries=0),
+    basic_request(form_body(GRANT)), oauth(400, "temporarily_unavailable", "try later"),
+    error("server_error", status=400, oauth_error="temporarily_unavailable", description="try later"))
 add("error-server-error-html", "500 with an HTML page.", config(retries=0), basic_request(form_body(GRANT)),
     ok(status=500, body="<html><body>Internal Server Error</body></html>", content_type="text/html"), error("server_error", status=500))
 add("error-http-status-404", "A 404 HTML page is not a token answer.", config(), basic_request(form_body(GRANT)),
@@ -256,7 +269,6 @@ malformed("malformed-missing-access-token", "access_token is required.", '{"toke
 malformed("malformed-empty-access-token", "An empty access_token is refused.", '{"access_token":"","expires_in":3600}')
 malformed("malformed-access-token-not-a-string", "access_token must be a string.", '{"access_token":12345,"expires_in":3600}')
 malformed("malformed-negative-expires-in", "A negative lifetime is refused.", '{"access_token":"tok-1","expires_in":-5}')
-malformed("malformed-zero-expires-in", "A token that is already expired is refused.", '{"access_token":"tok-1","expires_in":0}')
 malformed("malformed-absurd-expires-in", "A lifetime over ten years is refused.", '{"access_token":"tok-1","expires_in":1e12}')
 malformed("malformed-expires-in-not-a-number", "expires_in must be a number.", '{"access_token":"tok-1","expires_in":"soon"}')
 malformed("malformed-header-injection", "A token that cannot go in an HTTP header is refused.", '{"access_token":"tok\\r\\nX-Evil: 1","expires_in":3600}')

@@ -81,8 +81,10 @@ impl Policy {
         let skew = self.expiry_skew.min(margin / 2);
         let by_fraction = lifetime.mul_f64(self.refresh_fraction.clamp(0.0, 1.0));
         let mut refresh_after = by_fraction.min(lifetime.saturating_sub(margin));
-        if let Some(hint) = refresh_in.filter(|h| !h.is_zero()) {
-            refresh_after = refresh_after.min(hint);
+        // A hint can bring the refresh forward, but not below a tenth of
+        // the lifetime: a zero or tiny hint must not become a refresh storm.
+        if let Some(hint) = refresh_in {
+            refresh_after = refresh_after.min(hint.max(lifetime / 10));
         }
         let early = refresh_after.mul_f64(self.refresh_jitter.clamp(0.0, 0.5) * jitter.unit());
         let expires_at = sent + lifetime;

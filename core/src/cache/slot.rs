@@ -43,7 +43,8 @@ pub struct Fresh<T> {
 /// What became of a fetch, as answered by [`Slot::complete`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Completion<T> {
-    /// The token is cached; give it to everyone waiting on this fetch.
+    /// Give this token to everyone waiting on this fetch. It is cached,
+    /// unless its lifetime was zero (such a token serves only its waiters).
     Delivered(T),
     /// The fetch failed; give this error to everyone waiting on it. The slot
     /// keeps serving a still-valid token and backs off before the next try.
@@ -151,6 +152,11 @@ impl<T: Clone> Slot<T> {
         let Some(fetch) = self.fetch.filter(|f| f.ticket == ticket) else {
             return Completion::Stale;
         };
+        if let Ok(fresh) = &outcome
+            && fresh.lifetime.is_zero()
+        {
+            return self.pass_through(fetch, now, fresh.value.clone());
+        }
         let outcome = outcome.and_then(|fresh| self.admit(fetch, now, fresh));
         match outcome {
             Ok(entry) => {
@@ -279,6 +285,20 @@ impl<T: Clone> Slot<T> {
         ticket
     }
 
+    /// A token with a lifetime of zero is never cached: it goes to the
+    /// callers who waited for it (the IdP issued it to them just now), and
+    /// the next caller asks again. As a refresh it cannot replace the cached
+    /// token, so it counts as a failed refresh, backed off like any other.
+    fn pass_through(&mut self, fetch: InFlight, now: MonoTime, value: T) -> Completion<T> {
+        if self.entry.is_some() {
+            let error = Error::malformed(200, "expires_in is 0: the new token is already expired");
+            return self.fail(fetch, now, error);
+        }
+        self.fetch = None;
+        self.backoff = None;
+        Completion::Delivered(value)
+    }
+
     /// Turns a fresh token into a cache entry, unless it was dead on arrival.
     fn admit(
         &mut self,
@@ -309,11 +329,14 @@ impl<T: Clone> Slot<T> {
 
     fn fail(&mut self, mut fetch: InFlight, now: MonoTime, error: Error) -> Completion<T> {
         let failures = self.backoff.as_ref().map_or(0, |b| b.failures) + 1;
-        let delay = if error.is_transient() {
+        // A refusal (invalid_client, …) will not pass by itself: it waits
+        // the longest pause. Anything else, an outage or a garbled answer
+        // from a proxy, backs off exponentially from a short first pause.
+        let delay = if error.code().is_refusal() {
+            self.policy.backoff_max
+        } else {
             self.policy
                 .backoff(failures, error.retry_after(), &mut self.jitter)
-        } else {
-            self.policy.backoff_max
         };
         let retry_at = now + delay;
         let callers_waiting = self.entry.is_none();
@@ -499,6 +522,58 @@ mod tests {
         };
         assert_eq!(e.code(), ErrorCode::InvalidClient);
         assert!(matches!(slot.poll(s(60)), Action::Fetch(_)));
+    }
+
+    #[test]
+    fn a_garbled_answer_backs_off_briefly_not_like_a_refusal() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        let err = Error::malformed(200, "the body is not JSON");
+        assert_eq!(
+            slot.complete(t, s(0), Err(err.clone())),
+            Completion::Failed(err),
+            "not retried within the call: the same proxy may answer again"
+        );
+        let (_, retry_at) = slot.backoff().unwrap();
+        assert!(retry_at <= s(1), "first pause at most the base back-off");
+        assert!(matches!(slot.poll(s(1)), Action::Fetch(_)));
+    }
+
+    #[test]
+    fn a_zero_lifetime_token_serves_its_waiters_and_is_never_cached() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        assert_eq!(slot.poll(s(0)), Action::Wait);
+        assert_eq!(
+            slot.complete(t, s(0), Ok(fresh(7, Duration::ZERO))),
+            Completion::Delivered(7)
+        );
+        assert_eq!(slot.current(), None);
+        assert!(
+            matches!(slot.poll(s(0)), Action::Fetch(_)),
+            "the next caller asks again"
+        );
+    }
+
+    #[test]
+    fn a_zero_lifetime_refresh_keeps_the_cached_token() {
+        let mut slot = slot_with_token(1);
+        let Action::UseAndRefresh(1, t) = slot.poll(s(2880)) else {
+            panic!()
+        };
+        let Completion::Failed(e) = slot.complete(t, s(2881), Ok(fresh(2, Duration::ZERO))) else {
+            panic!()
+        };
+        assert_eq!(e.code(), ErrorCode::MalformedResponse);
+        assert_eq!(slot.poll(s(2881)), Action::Use(1), "stale-on-error");
+        assert!(
+            slot.poll_timeout().is_some_and(|at| at > s(2881)),
+            "backed off"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ const DEMO_LIFETIME: Duration = Duration::from_secs(5);
 pub(crate) fn run() -> Result<(), Error> {
     let configured = ["M2MAUTH_TOKEN_URL", "M2MAUTH_ISSUER"]
         .iter()
-        .any(|v| std::env::var_os(v).is_some());
+        .any(|v| std::env::var(v).is_ok_and(|value| !value.trim().is_empty()));
     if configured {
         return against_configured_idp();
     }

@@ -47,7 +47,7 @@ fn main() -> ExitCode {
     let command = match args::parse(std::env::args_os().skip(1)) {
         Ok(command) => command,
         Err(problem) => {
-            eprintln!("m2mauth: {problem}\n\n{USAGE}");
+            eprintln!("m2mauth: {problem} (see m2mauth --help)");
             return ExitCode::from(2);
         }
     };

@@ -15,17 +15,24 @@ pub(crate) fn config(options: &TokenOptions) -> Result<m2mauth::Config, Error> {
         .as_deref()
         .unwrap_or("M2MAUTH")
         .trim_end_matches('_')
-        .to_owned();
+        .to_ascii_uppercase();
     let flags: HashMap<String, &str> = options
         .overrides
         .iter()
         .map(|(suffix, value, _)| (format!("{prefix}_{suffix}"), value.as_str()))
         .collect();
-    let mut builder = ConfigBuilder::from_lookup(&prefix, |name| {
-        flags
-            .get(name)
-            .map(|v| (*v).to_owned())
-            .or_else(|| std::env::var(name).ok())
+    // A flag replaces its variable and the variables that are alternatives
+    // to it: `--issuer` wins over a `<P>_TOKEN_URL` in the environment.
+    let shadowed: Vec<String> = options
+        .overrides
+        .iter()
+        .flat_map(|(suffix, _, _)| alternatives_to(suffix))
+        .map(|other| format!("{prefix}_{other}"))
+        .collect();
+    let mut builder = ConfigBuilder::from_lookup(&prefix, |name| match flags.get(name) {
+        Some(value) => Some((*value).to_owned()),
+        None if shadowed.iter().any(|s| s == name) => None,
+        None => std::env::var(name).ok(),
     })
     .map_err(|e| name_the_flag(e, &prefix, options))?;
     for (suffix, _, flag) in &options.overrides {
@@ -45,6 +52,17 @@ fn name_the_flag(error: Error, prefix: &str, options: &TokenOptions) -> Error {
     match (flag, error.detail()) {
         (Some((_, _, flag)), Some(problem)) => Error::config(*flag, problem),
         _ => error,
+    }
+}
+
+/// Variables that set the same thing as the variable `suffix` another way.
+fn alternatives_to(suffix: &str) -> &'static [&'static str] {
+    match suffix {
+        "TOKEN_URL" => &["ISSUER"],
+        "ISSUER" => &["TOKEN_URL"],
+        "CLIENT_SECRET_FILE" => &["CLIENT_SECRET"],
+        "AUDIENCE" => &["API_AUDIENCE"],
+        _ => &[],
     }
 }
 

@@ -69,6 +69,39 @@ fn token_json_has_every_field_and_flags_override_the_environment() {
 }
 
 #[test]
+fn a_flag_wins_over_the_alternative_variables_too() {
+    let issuer = TestIssuer::start().unwrap();
+    let secret_file =
+        std::env::temp_dir().join(format!("m2mauth-cli-secret-{}", std::process::id()));
+    std::fs::write(&secret_file, format!("{DEFAULT_CLIENT_SECRET}\n")).unwrap();
+    let env = [
+        ("M2MAUTH_ISSUER", "https://stale.example.com".to_owned()),
+        ("M2MAUTH_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()),
+        ("M2MAUTH_CLIENT_SECRET", "an-old-secret".to_owned()),
+        ("M2MAUTH_API_AUDIENCE", "https://old.example.com".to_owned()),
+    ];
+    let out = m2mauth(
+        &[
+            "token",
+            "--token-url",
+            &issuer.token_url(),
+            "--client-secret-file",
+            secret_file.to_str().unwrap(),
+            "--audience",
+            "https://api.example.com",
+        ],
+        &borrowed(&env),
+    );
+    std::fs::remove_file(&secret_file).unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let body = text(&issuer.recorded_requests()[0].body);
+    assert!(
+        body.contains("audience=https%3A%2F%2Fapi.example.com"),
+        "{body}"
+    );
+}
+
+#[test]
 fn another_prefix_reads_other_variables() {
     let issuer = TestIssuer::start().unwrap();
     let env = [
@@ -115,7 +148,14 @@ fn configuration_errors_exit_2_and_name_the_variable_or_flag() {
     let out = m2mauth(&["token", "--client-secret", "hunter2"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!text(&out.stderr).contains("hunter2"));
-    assert_eq!(m2mauth(&["frobnicate"], &[]).status.code(), Some(2));
+    let out = m2mauth(&["frobnicate"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -194,7 +234,8 @@ fn issuer_prints_its_urls_as_one_json_line_and_serves() {
 
 #[test]
 fn demo_runs_against_the_embedded_issuer() {
-    let out = m2mauth(&["demo"], &[]);
+    // Empty variables count as unset, as everywhere else.
+    let out = m2mauth(&["demo"], &[("M2MAUTH_TOKEN_URL", "")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(

@@ -23,7 +23,8 @@ impl ConfigBuilder {
     /// Reads `<prefix>_TOKEN_URL`, `_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET`,
     /// `_CLIENT_SECRET_FILE`, `_SCOPE`, `_AUDIENCE` (or `_API_AUDIENCE`),
     /// `_RESOURCE`, `_AUTH_METHOD`, `_BODY_FORMAT`, `_TIMEOUT`, `_RETRIES` and
-    /// `_ALLOW_INSECURE_HTTP` into a builder. Empty variables count as unset.
+    /// `_ALLOW_INSECURE_HTTP` into a builder. The prefix is upper-cased;
+    /// empty variables count as unset.
     /// Errors name the variable.
     pub fn from_env(prefix: &str) -> Result<ConfigBuilder, Error> {
         ConfigBuilder::from_lookup(prefix, |name| std::env::var(name).ok())
@@ -35,7 +36,8 @@ impl ConfigBuilder {
         prefix: &str,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<ConfigBuilder, Error> {
-        let prefix = prefix.trim_end_matches('_');
+        // Variables are upper case by convention: `ssojet` reads `SSOJET_*`.
+        let prefix = prefix.trim_end_matches('_').to_ascii_uppercase();
         if prefix.is_empty()
             || !prefix
                 .chars()
@@ -170,8 +172,9 @@ mod tests {
 
     #[test]
     fn ssojet_variables_work_unchanged() {
+        // The prefix is matched in upper case, however it is written.
         let c = ConfigBuilder::from_lookup(
-            "SSOJET",
+            "ssojet",
             lookup(&[
                 ("SSOJET_TOKEN_URL", "https://auth.ssojet.com/oauth2/token"),
                 ("SSOJET_CLIENT_ID", "cid"),

@@ -174,8 +174,12 @@ func TestFetchesOnceThenCaches(t *testing.T) {
 	if first.Type() != "Bearer" || first.Extra("scope") != "read write" || !first.Valid() {
 		t.Errorf("unexpected token %+v scope %v", first.TokenType, first.Extra("scope"))
 	}
+	header, err := ts.AuthorizationHeader(context.Background())
+	if err != nil || header != "Bearer "+first.AccessToken {
+		t.Errorf("authorization header %q, %v", header, err)
+	}
 	stats, err := ts.Stats()
-	if err != nil || stats.Fetches != 1 || stats.CacheHits < 1 {
+	if err != nil || stats.Fetches != 1 || stats.CacheHits < 2 {
 		t.Errorf("stats %+v %v", stats, err)
 	}
 }
@@ -311,6 +315,10 @@ func TestBadConfigurationsAreErrorsNotCrashes(t *testing.T) {
 	_, err = m2mauth.NewTokenSource(m2mauth.Config{TokenURL: "http://idp.example.com/t", ClientID: "a", ClientSecret: "b"})
 	if !errors.As(err, &e) || e.Field != "token_url" {
 		t.Errorf("http to a remote host: %v", err)
+	}
+	_, err = m2mauth.NewTokenSourceFromEnv("M2MAUTH_GO_TEST_UNSET")
+	if !errors.As(err, &e) || e.Code != m2mauth.CodeConfig || e.Field != "M2MAUTH_GO_TEST_UNSET_TOKEN_URL" {
+		t.Errorf("from an empty environment: %v", err)
 	}
 	_, err = m2mauth.NewTokenSourceFromJSON([]byte("{\"client_id\":\"\xff\"}"))
 	if !errors.As(err, &e) || e.Code != m2mauth.CodeInvalidUTF8 {

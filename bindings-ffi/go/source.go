@@ -119,6 +119,16 @@ func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) 
 	}
 }
 
+// AuthorizationHeader returns "Bearer <token>" for an Authorization header,
+// from the same cache as TokenContext.
+func (ts *TokenSource) AuthorizationHeader(ctx context.Context) (string, error) {
+	token, err := ts.TokenContext(ctx)
+	if err != nil {
+		return "", err
+	}
+	return token.Type() + " " + token.AccessToken, nil
+}
+
 // Invalidate drops token from the cache after an API rejected it (HTTP
 // 401), so the next call fetches a new one. Only that exact token is
 // dropped, and only once; it reports whether it was still cached.

@@ -57,7 +57,7 @@ namespace M2MAuth
         }
 
         /// <summary>Creates a source from &lt;prefix&gt;_* environment variables (default prefix "M2MAUTH").</summary>
-        public static TokenSource FromEnvironment(string prefix = null)
+        public static TokenSource FromEnv(string prefix = null)
         {
             SourceHandle handle;
             IntPtr error;

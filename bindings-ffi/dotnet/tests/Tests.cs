@@ -292,6 +292,15 @@ public static class Tests
         {
             Check(e.Field == "token_url" && e.Message.Contains("https"), "names token_url: " + e.Message);
         }
+        try
+        {
+            TokenSource.FromEnv("M2MAUTH_CS_TEST_UNSET");
+            Check(false, "an empty environment must throw");
+        }
+        catch (ConfigurationException e)
+        {
+            Check(e.Field == "M2MAUTH_CS_TEST_UNSET_TOKEN_URL", "names the variable: " + e.Field);
+        }
         var source = new TokenSource(Options());
         source.Dispose();
         try

@@ -61,16 +61,24 @@ func sentinel(code Code, name string) *Error {
 	return &Error{Code: code, Name: name, Message: fmt.Sprintf("%s (any)", name)}
 }
 
-// Sentinels for errors.Is.
+// Sentinels for errors.Is, one per code.
 var (
-	ErrConfig            = sentinel(CodeConfig, "config")
-	ErrInvalidClient     = sentinel(CodeInvalidClient, "invalid_client")
-	ErrInvalidScope      = sentinel(CodeInvalidScope, "invalid_scope")
-	ErrAccessDenied      = sentinel(CodeAccessDenied, "access_denied")
-	ErrRateLimited       = sentinel(CodeRateLimited, "rate_limited")
-	ErrServerError       = sentinel(CodeServerError, "server_error")
-	ErrTimeout           = sentinel(CodeTimeout, "timeout")
-	ErrTransport         = sentinel(CodeTransport, "transport")
-	ErrMalformedResponse = sentinel(CodeMalformedResponse, "malformed_response")
-	ErrClosed            = &Error{Code: CodeClosed, Name: "closed", Message: "the token source is closed"}
+	ErrConfig               = sentinel(CodeConfig, "config")
+	ErrInvalidClient        = sentinel(CodeInvalidClient, "invalid_client")
+	ErrInvalidScope         = sentinel(CodeInvalidScope, "invalid_scope")
+	ErrUnauthorizedClient   = sentinel(CodeUnauthorizedClient, "unauthorized_client")
+	ErrInvalidGrant         = sentinel(CodeInvalidGrant, "invalid_grant")
+	ErrAccessDenied         = sentinel(CodeAccessDenied, "access_denied")
+	ErrInvalidRequest       = sentinel(CodeInvalidRequest, "invalid_request")
+	ErrUnsupportedGrantType = sentinel(CodeUnsupportedGrantType, "unsupported_grant_type")
+	ErrOAuthError           = sentinel(CodeOAuthError, "oauth_error")
+	ErrRateLimited          = sentinel(CodeRateLimited, "rate_limited")
+	ErrServerError          = sentinel(CodeServerError, "server_error")
+	ErrHTTPStatus           = sentinel(CodeHTTPStatus, "http_status")
+	ErrRedirect             = sentinel(CodeRedirect, "redirect")
+	ErrTimeout              = sentinel(CodeTimeout, "timeout")
+	ErrTransport            = sentinel(CodeTransport, "transport")
+	ErrMalformedResponse    = sentinel(CodeMalformedResponse, "malformed_response")
+	ErrInternal             = sentinel(CodeInternal, "internal")
+	ErrClosed               = &Error{Code: CodeClosed, Name: "closed", Message: "the token source is closed"}
 )

@@ -122,6 +122,39 @@ func outcomeLine(token *oauth2.Token, err error) string {
 		token.TokenType, int(left), strings.ReplaceAll(scope, " ", ","), token.AccessToken)
 }
 
+// The sentinel for each error name, as users write errors.Is checks.
+var sentinels = map[string]error{
+	"config":                 m2mauth.ErrConfig,
+	"invalid_client":         m2mauth.ErrInvalidClient,
+	"invalid_scope":          m2mauth.ErrInvalidScope,
+	"unauthorized_client":    m2mauth.ErrUnauthorizedClient,
+	"invalid_grant":          m2mauth.ErrInvalidGrant,
+	"access_denied":          m2mauth.ErrAccessDenied,
+	"invalid_request":        m2mauth.ErrInvalidRequest,
+	"unsupported_grant_type": m2mauth.ErrUnsupportedGrantType,
+	"oauth_error":            m2mauth.ErrOAuthError,
+	"rate_limited":           m2mauth.ErrRateLimited,
+	"server_error":           m2mauth.ErrServerError,
+	"http_status":            m2mauth.ErrHTTPStatus,
+	"redirect":               m2mauth.ErrRedirect,
+	"timeout":                m2mauth.ErrTimeout,
+	"transport":              m2mauth.ErrTransport,
+	"malformed_response":     m2mauth.ErrMalformedResponse,
+	"internal":               m2mauth.ErrInternal,
+}
+
+// checkSentinel fails unless err matches the sentinel of its own name.
+func checkSentinel(t *testing.T, err error) {
+	t.Helper()
+	var e *m2mauth.Error
+	if err == nil || !errors.As(err, &e) {
+		return
+	}
+	if s, ok := sentinels[e.Name]; !ok || !errors.Is(err, s) {
+		t.Errorf("no sentinel matches error %q", e.Name)
+	}
+}
+
 // Every shared conformance vector through the public Go API.
 func TestConformanceVectors(t *testing.T) {
 	files, _ := filepath.Glob("../../tests/vectors/exchange/*.json")
@@ -141,9 +174,11 @@ func TestConformanceVectors(t *testing.T) {
 			var line string
 			ts, err := m2mauth.NewTokenSourceFromJSON([]byte(configJSON))
 			if err != nil {
+				checkSentinel(t, err)
 				line = outcomeLine(nil, err)
 			} else {
 				token, err := ts.Token()
+				checkSentinel(t, err)
 				line = outcomeLine(token, err)
 				ts.Close()
 			}

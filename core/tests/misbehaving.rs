@@ -97,6 +97,15 @@ fn document(issuer_url: &str, token_url: &str) -> String {
     )
 }
 
+fn direct_source(idp: &TestIssuer) -> TokenSource {
+    TokenSource::builder()
+        .token_url(idp.token_url())
+        .client_id(DEFAULT_CLIENT_ID)
+        .client_secret(DEFAULT_CLIENT_SECRET)
+        .build()
+        .unwrap()
+}
+
 fn discovering_source(server: &DiscoveryServer) -> m2mauth::TokenSourceBuilder {
     TokenSource::builder()
         .issuer(&server.url)
@@ -192,12 +201,7 @@ async fn an_oversized_error_page_keeps_its_status_and_retry_after() {
         content_type: "text/html".to_owned(),
         body: format!("<html>{}</html>", "maintenance ".repeat(10_000)),
     });
-    let source = TokenSource::builder()
-        .token_url(idp.token_url())
-        .client_id(DEFAULT_CLIENT_ID)
-        .client_secret(DEFAULT_CLIENT_SECRET)
-        .build()
-        .unwrap();
+    let source = direct_source(&idp);
     let err = bounded(source.token()).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::ServerError, "{err}");
     assert_eq!(err.status(), Some(503));
@@ -208,12 +212,7 @@ async fn an_oversized_error_page_keeps_its_status_and_retry_after() {
 async fn a_garbled_answer_pauses_fetches_briefly_not_for_a_minute() {
     let idp = TestIssuer::start().unwrap();
     idp.push_fault(Fault::malformed("<html>proxy error</html>"));
-    let source = TokenSource::builder()
-        .token_url(idp.token_url())
-        .client_id(DEFAULT_CLIENT_ID)
-        .client_secret(DEFAULT_CLIENT_SECRET)
-        .build()
-        .unwrap();
+    let source = direct_source(&idp);
     let err = bounded(source.token()).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::MalformedResponse);
     // The first pause is the base back-off (at most 1 s), not the minute
@@ -235,12 +234,7 @@ async fn a_zero_lifetime_token_is_handed_out_but_never_cached() {
                 .to_owned(),
         });
     }
-    let source = TokenSource::builder()
-        .token_url(idp.token_url())
-        .client_id(DEFAULT_CLIENT_ID)
-        .client_secret(DEFAULT_CLIENT_SECRET)
-        .build()
-        .unwrap();
+    let source = direct_source(&idp);
     for _ in 0..2 {
         let token = bounded(source.token()).await.unwrap();
         assert_eq!(token.secret(), "short-lived");

@@ -1,5 +1,6 @@
 # Type stubs for the package's public face: the names `import m2mauth`
-# offers. The classes are typed in `_native.pyi` and `errors.py`.
+# offers (each re-exported with `as`). The classes are typed in
+# `_native.pyi` and `errors.py`.
 
 from m2mauth._native import AccessToken as AccessToken
 from m2mauth._native import Stats as Stats
@@ -20,23 +21,3 @@ from m2mauth.errors import TokenError as TokenError
 from m2mauth.errors import TransportError as TransportError
 from m2mauth.errors import UnauthorizedClient as UnauthorizedClient
 
-__all__ = [
-    "AccessDenied",
-    "AccessToken",
-    "ConfigError",
-    "InternalError",
-    "InvalidClient",
-    "InvalidGrant",
-    "InvalidScope",
-    "MalformedResponse",
-    "OAuthError",
-    "RateLimited",
-    "ServerError",
-    "Stats",
-    "Timeout",
-    "TokenError",
-    "TokenSource",
-    "TransportError",
-    "UnauthorizedClient",
-    "__version__",
-]

@@ -204,6 +204,9 @@ add("scope-unusable-is-ignored", "A scope that is neither a string nor a list of
 add("expires-in-zero-is-delivered", "A lifetime of 0 goes to the caller who asked; the cache never keeps it.", config(),
     basic_request(form_body(GRANT)), ok(body='{"access_token":"tok-1","token_type":"Bearer","expires_in":0}'),
     token(expires_in=0))
+add("form-encoded-answer", "A legacy IdP that answers form-encoded (saying so in Content-Type) is read like JSON.", config(),
+    basic_request(form_body(GRANT)), ok(body="access_token=tok-1&token_type=bearer&expires_in=3600", content_type=FORM),
+    token())
 add("json-with-wrong-content-type", "A JSON body is parsed whatever the Content-Type says.", config(), basic_request(form_body(GRANT)),
     ok(content_type="text/plain"), token())
 

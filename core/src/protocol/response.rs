@@ -223,6 +223,11 @@ fn json_object(response: &HttpResponse) -> Result<Map<String, Value>, Error> {
             let content_type = response
                 .header("content-type")
                 .map_or("none", |c| c.split(';').next().unwrap_or(c).trim());
+            // Legacy IdPs (early Facebook and GitHub style) answer in the
+            // request's own encoding despite `Accept: application/json`.
+            if content_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+                return Ok(form_object(&response.body));
+            }
             let looks_like = if response.body.trim_ascii_start().starts_with(b"<") {
                 ", it looks like HTML"
             } else {
@@ -238,6 +243,18 @@ fn json_object(response: &HttpResponse) -> Result<Map<String, Value>, Error> {
             ))
         }
     }
+}
+
+/// A form-encoded answer as the JSON object it stands for (every value a
+/// string; a repeated name keeps its first value).
+fn form_object(body: &[u8]) -> Map<String, Value> {
+    let mut object = Map::new();
+    for (name, value) in url::form_urlencoded::parse(body.trim_ascii()) {
+        object
+            .entry(name.into_owned())
+            .or_insert_with(|| Value::String(value.into_owned()));
+    }
+    object
 }
 
 /// Parses JSON the way IdPs actually send it: a UTF-8 byte order mark is
@@ -464,6 +481,38 @@ mod tests {
         let response = HttpResponse::new(400, vec![], refusal);
         let err = parse_token_response(&response, &config(), SystemTime::UNIX_EPOCH).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidRequest);
+    }
+
+    #[test]
+    fn a_form_encoded_answer_is_read_like_json() {
+        let form = [(
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )];
+        let t = parse(
+            200,
+            &form,
+            "access_token=gho_abc%2B1&token_type=bearer&expires_in=600&scope=repo+user",
+        )
+        .unwrap();
+        assert_eq!(t.access_token.expose(), "gho_abc+1");
+        assert_eq!(
+            (t.token_type.as_str(), t.lifetime),
+            ("Bearer", Duration::from_secs(600))
+        );
+        assert_eq!(t.scopes, Some(vec!["repo".to_owned(), "user".to_owned()]));
+        let err = parse(
+            400,
+            &form,
+            "error=invalid_client&error_description=bad+secret",
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.code(), err.description()),
+            (ErrorCode::InvalidClient, Some("bad secret"))
+        );
+        // Only when the IdP says it is a form: other text is still not JSON.
+        assert!(malformed("access_token=x").contains("not JSON"));
     }
 
     #[test]

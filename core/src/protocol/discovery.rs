@@ -5,8 +5,9 @@ use zeroize::Zeroizing;
 
 use std::time::SystemTime;
 
+use super::lenient;
 use super::message::{HttpRequest, HttpResponse, Method};
-use super::response::{lenient_json, outage_error};
+use super::response::outage_error;
 use super::text::{clean_description, cut};
 use crate::{Error, Secret};
 
@@ -81,7 +82,7 @@ pub fn parse_discovery(
             format!("HTTP {status} for the discovery document, which should be 200"),
         ));
     }
-    let Ok(serde_json::Value::Object(doc)) = lenient_json(&response.body) else {
+    let Ok(serde_json::Value::Object(doc)) = lenient::json(&response.body) else {
         return Err(Error::malformed(
             status,
             "the discovery document is not a JSON object",

@@ -5,6 +5,7 @@
 //! wall-clock time is an argument where one is needed (`Retry-After` dates).
 
 mod discovery;
+mod lenient;
 mod message;
 mod request;
 mod response;

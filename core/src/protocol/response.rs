@@ -8,6 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
+use super::lenient;
 use super::message::HttpResponse;
 use super::retry_after::parse_retry_after;
 use super::text::{clean_description, clean_error_code, cut};
@@ -213,7 +214,7 @@ fn json_object(response: &HttpResponse) -> Result<Map<String, Value>, Error> {
     if response.body.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::malformed(status, "the body is empty"));
     }
-    match lenient_json(&response.body) {
+    match lenient::json(&response.body) {
         Ok(Value::Object(object)) => Ok(object),
         Ok(_) => Err(Error::malformed(
             status,
@@ -226,7 +227,7 @@ fn json_object(response: &HttpResponse) -> Result<Map<String, Value>, Error> {
             // Legacy IdPs (early Facebook and GitHub style) answer in the
             // request's own encoding despite `Accept: application/json`.
             if content_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-                return Ok(form_object(&response.body));
+                return Ok(lenient::form_object(&response.body));
             }
             let looks_like = if response.body.trim_ascii_start().starts_with(b"<") {
                 ", it looks like HTML"
@@ -242,31 +243,6 @@ fn json_object(response: &HttpResponse) -> Result<Map<String, Value>, Error> {
                 ),
             ))
         }
-    }
-}
-
-/// A form-encoded answer as the JSON object it stands for (every value a
-/// string; a repeated name keeps its first value).
-fn form_object(body: &[u8]) -> Map<String, Value> {
-    let mut object = Map::new();
-    for (name, value) in url::form_urlencoded::parse(body.trim_ascii()) {
-        object
-            .entry(name.into_owned())
-            .or_insert_with(|| Value::String(value.into_owned()));
-    }
-    object
-}
-
-/// Parses JSON the way IdPs actually send it: a UTF-8 byte order mark is
-/// skipped, and bytes that are not UTF-8 (a Latin-1 description) become
-/// U+FFFD instead of making the whole answer unreadable.
-pub(crate) fn lenient_json(body: &[u8]) -> serde_json::Result<Value> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    match serde_json::from_slice(body) {
-        Err(_) if std::str::from_utf8(body).is_err() => {
-            serde_json::from_str(&String::from_utf8_lossy(body))
-        }
-        parsed => parsed,
     }
 }
 

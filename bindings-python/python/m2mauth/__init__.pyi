@@ -20,4 +20,3 @@ from m2mauth.errors import Timeout as Timeout
 from m2mauth.errors import TokenError as TokenError
 from m2mauth.errors import TransportError as TransportError
 from m2mauth.errors import UnauthorizedClient as UnauthorizedClient
-

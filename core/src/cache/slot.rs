@@ -189,6 +189,17 @@ impl<T: Clone> Slot<T> {
         self.fetch = None;
     }
 
+    /// Forgets the fetch `ticket` without an outcome, if it is still the one
+    /// in flight: the runtime stopped it (a shutdown), which says nothing
+    /// about the IdP, so no back-off follows. Returns whether it was.
+    pub fn abandon(&mut self, ticket: Ticket) -> bool {
+        let current = self.fetch.is_some_and(|f| f.ticket == ticket);
+        if current {
+            self.fetch = None;
+        }
+        current
+    }
+
     /// Whether a token can be handed out at `now` (so that [`poll`](Self::poll)
     /// answers `Use` or `UseAndRefresh`, never `Fetch`, `Wait` or `Fail`).
     pub fn is_usable(&self, now: MonoTime) -> bool {
@@ -574,6 +585,18 @@ mod tests {
             slot.poll_timeout().is_some_and(|at| at > s(2881)),
             "backed off"
         );
+    }
+
+    #[test]
+    fn an_abandoned_fetch_leaves_no_back_off() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        assert!(slot.abandon(t));
+        assert!(!slot.abandon(t), "only the fetch in flight");
+        assert_eq!(slot.backoff(), None);
+        assert!(matches!(slot.poll(s(0)), Action::Fetch(_)));
     }
 
     #[test]

@@ -160,16 +160,22 @@ impl TokenSource {
     /// thread, even when the token is cached). For bindings whose callers
     /// have neither an async runtime nor a thread to block (C, .NET).
     /// Keep the callback short: it runs where fetches and refreshes run.
+    ///
+    /// The callback is always called exactly once: if the runtime is shut
+    /// down first ([`shutdown`](crate::runtime::shutdown)), it gets an internal error,
+    /// on the thread that shut the runtime down (or, in the rare race where
+    /// the runtime stops just as the request starts, on the calling thread).
     pub fn request_token(
         &self,
         callback: impl FnOnce(Result<AccessToken, Error>) + Send + 'static,
     ) {
         let source = self.clone();
+        let reply = Reply(Some(callback));
         match executor::handle() {
             Ok((handle, _)) => {
-                handle.spawn(async move { callback(source.token().await) });
+                handle.spawn(async move { reply.send(source.token().await) });
             }
-            Err(error) => callback(Err(error)),
+            Err(error) => reply.send(Err(error)),
         }
     }
 
@@ -426,6 +432,23 @@ impl Shared {
         None
     }
 
+    /// Ends the fetch `ticket`, which stopped without an answer: its waiters
+    /// get an internal error; the slot records no failure (the IdP did not
+    /// fail) and arms no timer (the runtime may be shutting down).
+    fn abandon(&self, ticket: Ticket) {
+        let mut st = self.lock();
+        if !st.slot.abandon(ticket) {
+            return;
+        }
+        tracing::debug!(key = %self.key, "m2mauth: a token fetch stopped without an answer");
+        let fetch = st.inflight.take();
+        self.publish(&st);
+        if let Some(fetch) = fetch {
+            let error = Error::internal("the token fetch stopped without an answer");
+            fetch.outcome.send_replace(Some(Err(error)));
+        }
+    }
+
     /// Schedules the slot's next background refresh (or retry), if any.
     fn arm_timer(self: &Arc<Self>, st: &mut State) {
         let Some(at) = st.slot.poll_timeout() else {
@@ -471,8 +494,31 @@ impl Shared {
     }
 }
 
-/// Settles its fetch with an internal error if the fetch task ends without
-/// an answer (a panic, a runtime shutting down), so no caller waits forever.
+/// A callback that is called exactly once: with the outcome, or with an
+/// internal error if the task carrying it is dropped first.
+struct Reply<F: FnOnce(Result<AccessToken, Error>)>(Option<F>);
+
+impl<F: FnOnce(Result<AccessToken, Error>)> Reply<F> {
+    fn send(mut self, outcome: Result<AccessToken, Error>) {
+        if let Some(callback) = self.0.take() {
+            callback(outcome);
+        }
+    }
+}
+
+impl<F: FnOnce(Result<AccessToken, Error>)> Drop for Reply<F> {
+    fn drop(&mut self) {
+        if let Some(callback) = self.0.take() {
+            callback(Err(Error::internal(
+                "the background runtime stopped before the token was ready",
+            )));
+        }
+    }
+}
+
+/// Abandons its fetch if the fetch task ends without an answer (a runtime
+/// shutting down, a panic): its waiters get an internal error, so none
+/// waits forever, and the next caller starts a new fetch at once.
 struct FetchGuard {
     shared: Arc<Shared>,
     ticket: Ticket,
@@ -486,18 +532,17 @@ impl Drop for FetchGuard {
         if !self.armed {
             return;
         }
-        let error = Error::internal("the token fetch stopped without an answer");
         if self.started {
-            self.shared.settle(self.ticket, Err(error));
+            self.shared.abandon(self.ticket);
             return;
         }
         // Never run: a runtime shut down just as the fetch was spawned drops
         // the task at once, on the spawning thread, which holds the state
-        // lock. Settling there would deadlock; another thread waits for it.
+        // lock. Abandoning there would deadlock; another thread waits for it.
         let (shared, ticket) = (self.shared.clone(), self.ticket);
         let settler = std::thread::Builder::new()
             .name("m2mauth-settle".to_owned())
-            .spawn(move || shared.settle(ticket, Err(error)));
+            .spawn(move || shared.abandon(ticket));
         if settler.is_err() {
             tracing::error!("m2mauth: cannot start a thread to end an abandoned fetch");
         }

@@ -199,6 +199,13 @@ async fn refresh_ahead_with_short_lived_tokens() {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    // Let a background refresh still on its way back land before counting.
+    let settle_by = tokio::time::Instant::now() + Duration::from_secs(5);
+    while idp.token_requests().await != source.stats().fetches
+        && tokio::time::Instant::now() < settle_by
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let stats = source.stats();
     assert!(distinct >= 3, "tokens: {distinct}");
     assert_eq!(stats.waits, 1, "only the cold start waited: {stats:?}");

@@ -112,6 +112,14 @@ async fn refresh_ahead_across_expiry_makes_nobody_wait() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // A background refresh may still be on its way back (the issuer counts
+    // it on arrival, the source once it lands): let it land.
+    let settle_by = tokio::time::Instant::now() + Duration::from_secs(5);
+    while issuer.requests_served() != source.stats().fetches
+        && tokio::time::Instant::now() < settle_by
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let stats = source.stats();
     assert!(seen.len() >= 3, "tokens seen: {}", seen.len());
     assert_eq!(stats.waits, 1, "only the cold start waited: {stats:?}");

@@ -5,11 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-import pytest
 from m2mauth.testing import TestIssuer
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork() exists only on POSIX")
 def test_a_child_process_reuses_the_token_and_fetches_anew(issuer: TestIssuer) -> None:
     source = issuer.token_source()
     parent_token = source.token()

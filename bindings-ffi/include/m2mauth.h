@@ -225,7 +225,10 @@ m2m_code m2m_source_cached_token_id(const m2m_source *source, uint64_t *out_id, 
 
 // Gets a token without blocking: `callback` receives the outcome exactly
 // once on a library thread (never on the calling thread, even when the
-// token is cached). Returns `M2M_OK` when the request was started.
+// token is cached). If `m2m_shutdown` stops the library first, the callback
+// gets `M2M_INTERNAL` on the thread that called `m2m_shutdown` (or, when
+// the two calls race, on the calling thread). Returns `M2M_OK` when the
+// request was started.
 //
 // # Safety
 // `source` is NULL or a live source; `callback` is NULL or a function that

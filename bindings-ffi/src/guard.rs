@@ -16,14 +16,7 @@ pub(crate) fn guarded(
     let failure = match panic::catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => return Code::M2mOk,
         Ok(Err(failure)) => failure,
-        Err(payload) => FfiError::abi(
-            Code::M2mPanic,
-            "panic",
-            &format!(
-                "m2mauth panicked: {}; the call had no effect",
-                panic_message(payload.as_ref())
-            ),
-        ),
+        Err(payload) => panicked(payload.as_ref(), "; the call had no effect"),
     };
     let code = failure.code();
     store(err, failure);
@@ -39,7 +32,13 @@ pub(crate) fn store(err: *mut *mut FfiError, failure: FfiError) {
     }
 }
 
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+/// The error for a caught panic, its message followed by `consequence`.
+pub(crate) fn panicked(payload: &(dyn Any + Send), consequence: &str) -> FfiError {
+    let message = format!("m2mauth panicked: {}{consequence}", panic_message(payload));
+    FfiError::abi(Code::M2mPanic, "panic", &message)
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
@@ -47,7 +46,8 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".to_owned())
 }
 
-fn null(name: &str) -> FfiError {
+/// The error for a NULL argument named `name`.
+pub(crate) fn null(name: &str) -> FfiError {
     FfiError::abi(
         Code::M2mNullArgument,
         "null_argument",
@@ -83,7 +83,7 @@ pub(crate) unsafe fn object<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, F
 }
 
 /// Checks an out-parameter before any work is done.
-pub(crate) fn out<T>(ptr: *mut *mut T, name: &str) -> Result<(), FfiError> {
+pub(crate) fn out<T>(ptr: *mut T, name: &str) -> Result<(), FfiError> {
     if ptr.is_null() {
         Err(null(name))
     } else {

@@ -8,7 +8,7 @@ use m2mauth::{Error, TokenSource};
 use serde_json::json;
 
 use crate::error::{Code, FfiError};
-use crate::guard::{give, guarded, object, out, panic_message, text};
+use crate::guard::{give, guarded, null, object, out, panicked, text};
 use crate::strings::c_string;
 use crate::token::Token;
 
@@ -174,13 +174,7 @@ pub unsafe extern "C" fn m2m_source_cached_token_id(
     guarded(err, || {
         // SAFETY: per this function's contract.
         let source = unsafe { object(source, "source") }?;
-        if out_id.is_null() {
-            return Err(FfiError::abi(
-                Code::M2mNullArgument,
-                "null_argument",
-                "out_id is NULL",
-            ));
-        }
+        out(out_id, "out_id")?;
         let id = source.0.cached_token_id().unwrap_or(0);
         // SAFETY: checked non-NULL above.
         unsafe { *out_id = id };
@@ -198,7 +192,10 @@ unsafe impl Send for UserData {}
 
 /// Gets a token without blocking: `callback` receives the outcome exactly
 /// once on a library thread (never on the calling thread, even when the
-/// token is cached). Returns `M2M_OK` when the request was started.
+/// token is cached). If `m2m_shutdown` stops the library first, the callback
+/// gets `M2M_INTERNAL` on the thread that called `m2m_shutdown` (or, when
+/// the two calls race, on the calling thread). Returns `M2M_OK` when the
+/// request was started.
 ///
 /// # Safety
 /// `source` is NULL or a live source; `callback` is NULL or a function that
@@ -213,33 +210,23 @@ pub unsafe extern "C" fn m2m_source_token_async(
     guarded(err, || {
         // SAFETY: per this function's contract.
         let source = unsafe { object(source, "source") }?;
-        let callback = callback.ok_or_else(|| {
-            FfiError::abi(Code::M2mNullArgument, "null_argument", "callback is NULL")
-        })?;
+        let callback = callback.ok_or_else(|| null("callback"))?;
         let user_data = UserData(user_data);
         source.0.request_token(move |outcome| {
             let user_data = user_data;
-            let (code, token, error) = match panic::catch_unwind(AssertUnwindSafe(|| {
-                outcome.map(Token::new)
-            })) {
-                Ok(Ok(token)) => (Code::M2mOk, Box::into_raw(Box::new(token)), ptr::null_mut()),
-                Ok(Err(e)) => {
-                    let error = failed(&e);
-                    (
-                        error.code(),
-                        ptr::null_mut(),
-                        Box::into_raw(Box::new(error)),
-                    )
-                }
-                Err(payload) => {
-                    let message = format!("m2mauth panicked: {}", panic_message(payload.as_ref()));
-                    let error = FfiError::abi(Code::M2mPanic, "panic", &message);
-                    (
-                        Code::M2mPanic,
-                        ptr::null_mut(),
-                        Box::into_raw(Box::new(error)),
-                    )
-                }
+            let delivered = match panic::catch_unwind(AssertUnwindSafe(|| outcome.map(Token::new)))
+            {
+                Ok(Ok(token)) => Ok(token),
+                Ok(Err(e)) => Err(failed(&e)),
+                Err(payload) => Err(panicked(payload.as_ref(), "")),
+            };
+            let (code, token, error) = match delivered {
+                Ok(token) => (Code::M2mOk, Box::into_raw(Box::new(token)), ptr::null_mut()),
+                Err(error) => (
+                    error.code(),
+                    ptr::null_mut(),
+                    Box::into_raw(Box::new(error)),
+                ),
             };
             // SAFETY: the caller vouched for the callback and its user data.
             unsafe { callback(user_data.0, code, token, error) };

@@ -86,6 +86,14 @@ async fn plain_http_get(url: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The provider's client_secret_basic client, found through discovery.
+fn basic_client(idp: &OidcProvider) -> m2mauth::TokenSourceBuilder {
+    TokenSource::builder()
+        .issuer(&idp.issuer)
+        .client_id("basic-client")
+        .client_secret("basic-secret")
+}
+
 async fn bounded<T>(f: impl std::future::Future<Output = T>) -> T {
     tokio::time::timeout(BOUND, f)
         .await
@@ -95,17 +103,11 @@ async fn bounded<T>(f: impl std::future::Future<Output = T>) -> T {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discovery_and_client_secret_basic_with_caching() {
     let idp = OidcProvider::start(3600);
-    let source = TokenSource::builder()
-        .issuer(&idp.issuer)
-        .client_id("basic-client")
-        .client_secret("basic-secret")
-        .scopes(["api:read"])
-        .build()
-        .unwrap();
+    let source = basic_client(&idp).scopes(["api:read"]).build().unwrap();
     let token = bounded(source.token()).await.unwrap();
     assert_eq!(token.token_type(), "Bearer");
     assert_eq!(token.scopes(), ["api:read"]);
-    assert!(token.lifetime() == Duration::from_secs(3600));
+    assert_eq!(token.lifetime(), Duration::from_secs(3600));
     // An RFC 9068 JWT for the default resource.
     let header = token.secret().split('.').next().unwrap();
     assert!(header.starts_with("eyJ"), "{}", token.secret());
@@ -134,12 +136,7 @@ async fn client_secret_post_with_resource() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_cold_callers_make_one_request() {
     let idp = OidcProvider::start(3600);
-    let source = TokenSource::builder()
-        .issuer(&idp.issuer)
-        .client_id("basic-client")
-        .client_secret("basic-secret")
-        .build()
-        .unwrap();
+    let source = basic_client(&idp).build().unwrap();
     let tasks: Vec<_> = (0..200)
         .map(|_| {
             let source = source.clone();
@@ -181,12 +178,7 @@ async fn refusals_are_typed_with_the_providers_words() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_ahead_with_short_lived_tokens() {
     let idp = OidcProvider::start(4);
-    let source = TokenSource::builder()
-        .issuer(&idp.issuer)
-        .client_id("basic-client")
-        .client_secret("basic-secret")
-        .build()
-        .unwrap();
+    let source = basic_client(&idp).build().unwrap();
     let first = bounded(source.token()).await.unwrap();
     let end = tokio::time::Instant::now() + Duration::from_secs(9);
     let mut distinct = 1;

@@ -1,17 +1,15 @@
 //! The runtime against endpoints that misbehave the way production IdPs
 //! and the proxies in front of them do: outages during discovery, huge
 //! error pages, garbled answers, tokens that live for zero seconds.
-//! Requests are counted; the only clock checks are generous upper bounds.
+//! Outcomes and requests are counted; no duration is asserted.
 
 // Tests unwrap freely: a panic is a failed test with its reason.
 #![allow(clippy::unwrap_used)]
-// These tests watch the real clock from outside the SDK.
-#![allow(clippy::disallowed_methods)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use m2mauth::{ErrorCode, TokenSource};
 use m2mauth_testkit::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Fault, TestIssuer};
@@ -167,11 +165,16 @@ async fn without_the_openid_document_the_rfc_8414_one_is_used() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_deadline_covers_discovery_and_the_token_request() {
-    let idp = TestIssuer::start().unwrap();
-    idp.set_sticky_fault(Some(Fault::Hang));
+    // Discovery takes 1.5 s and the token endpoint 0.8 s: each fits in the
+    // 2 s timeout alone, together they do not. The outcome, not a stopwatch,
+    // shows that both share one deadline.
+    let idp = TestIssuer::builder()
+        .latency(Duration::from_millis(800))
+        .start()
+        .unwrap();
     let discovery = DiscoveryServer::start(|url| {
         vec![Answer(
-            Duration::from_millis(1200),
+            Duration::from_millis(1500),
             document(url, &idp.token_url()),
         )]
     });
@@ -180,15 +183,9 @@ async fn one_deadline_covers_discovery_and_the_token_request() {
         .retries(0)
         .build()
         .unwrap();
-    let started = Instant::now();
     let err = bounded(source.token()).await.unwrap_err();
-    let took = started.elapsed();
     assert_eq!(err.code(), ErrorCode::Timeout);
     assert_eq!(err.to_string(), "the token request timed out after 2 s");
-    assert!(
-        took < Duration::from_secs(3),
-        "the token request got only what discovery left of the 2 s, took {took:?}"
-    );
     assert_eq!(idp.requests_served(), 1, "the token request was sent");
 }
 

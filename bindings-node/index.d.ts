@@ -1,32 +1,67 @@
 /** m2mauth: OAuth 2.0 client credentials tokens, cached, refreshed ahead of expiry, shared by every caller. */
 
-/** Options of a token source; the same set every m2mauth language takes. */
+/** Options of a token source: the same set every m2mauth language takes (see options.json). */
 export interface TokenSourceOptions {
-  /** The token endpoint. */
+  /** The token endpoint URL. Either this or `issuer` is required. */
   tokenUrl?: string
-  /** Or an issuer to discover the token endpoint from (`.well-known`). */
+  /** An issuer URL whose discovery document (OpenID Connect, then RFC 8414) names the token endpoint, instead of `token_url`. */
   issuer?: string
+  /** The client id. */
   clientId?: string
+  /** The client secret (for `client_secret_basic`, `client_secret_post` and `client_secret_jwt`). */
   clientSecret?: string
-  /** A file holding the client secret (one trailing newline trimmed). */
+  /** A file holding the client secret (one trailing newline is trimmed). */
   clientSecretFile?: string
-  /** Scopes: an array, or one string separated by spaces. */
+  /** Scopes to request. Each item may hold several, separated by spaces (or commas in the environment). */
   scopes?: string | readonly string[]
-  /** The `audience` parameter (Auth0, SSOJet, …). */
+  /** The `audience` parameter (Auth0, SSOJet and others). */
   audience?: string
-  /** RFC 8707 resource indicators. */
+  /** RFC 8707 `resource` parameters (absolute URIs). */
   resource?: string | readonly string[]
+  /** Extra request parameters (names the SDK sets itself are refused). */
   extraParams?: Readonly<Record<string, string | number | boolean>>
-  authMethod?: 'client_secret_basic' | 'client_secret_post'
+  /** How the client authenticates: `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt` (RFC 7523), `tls_client_auth` or `self_signed_tls_client_auth` (RFC 8705). */
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'tls_client_auth' | 'self_signed_tls_client_auth'
+  /** How the token request body is encoded: `form` (RFC 6749) or `json` (SuperTokens and others; `scope` is sent as an array). */
   bodyFormat?: 'form' | 'json'
-  /** Deadline of one token acquisition, retries included (default 10,000). */
+  /** The deadline of one token acquisition, discovery and retries included — in milliseconds (default 10,000). */
   timeoutMs?: number
-  /** Retries of transient failures while callers wait (default 2). */
+  /** Retries of transient failures (429, 5xx, timeouts) while callers wait. */
   retries?: number
-  /** Lifetime assumed when the IdP sends no `expires_in` (default 300,000). */
+  /** The lifetime assumed when the IdP sends no `expires_in` and the token is not a JWT with an `exp` — in milliseconds (default 300,000). */
   defaultLifetimeMs?: number
-  /** Allow `http://` to hosts other than loopback. */
+  /** Allows `http://` to hosts other than loopback. Only for closed test networks. */
   allowInsecureHttp?: boolean
+  /** The private key for `private_key_jwt`: PEM (PKCS#8, PKCS#1 or SEC1) or a private JWK; RSA (2048 bits or more), EC P-256/P-384 or Ed25519. */
+  privateKey?: string
+  /** A file holding the private key for `private_key_jwt` (PEM or JWK). */
+  privateKeyFile?: string
+  /** The `kid` header of client assertions (default: the JWK's `kid`, else the key's RFC 7638 thumbprint). */
+  keyId?: string
+  /** The client assertion's algorithm (default from the key: RS256, ES256, ES384 or EdDSA; PS256 allowed; HS256 for `client_secret_jwt`). */
+  signingAlg?: 'RS256' | 'PS256' | 'ES256' | 'ES384' | 'EdDSA' | 'HS256'
+  /** The `aud` of client assertions: `token_endpoint` (the default), `issuer`, or a URL. */
+  assertionAudience?: string
+  /** The client certificate (PEM chain) for mTLS (RFC 8705). */
+  clientCertFile?: string
+  /** The private key (PEM) of the mTLS client certificate. */
+  clientKeyFile?: string
+  /** Extra trust anchors (PEM certificates) for a private IdP's TLS. */
+  caFile?: string
+  /** DPoP-bound tokens (RFC 9449) with a P-256 key generated for this source. */
+  dpop?: boolean
+  /** DPoP-bound tokens with this private key (PEM or JWK) instead of a generated one. */
+  dpopKeyFile?: string
+  /** The revocation endpoint (RFC 7009) for `revoke()`; discovered from `issuer` when unset. */
+  revocationUrl?: string
+  /** A Redis URL (`redis://`, `rediss://`, user and password allowed) for a cache shared by every process of a fleet: one token request per key. */
+  cacheUrl?: string
+  /** The 32-byte key (base64) that encrypts the fleet cache's entries. Several keys, separated by spaces, rotate: the first encrypts, all decrypt. */
+  cacheEncryptionKey?: string
+  /** A file holding the fleet cache's encryption key(s). */
+  cacheEncryptionKeyFile?: string
+  /** The prefix of the fleet cache's Redis keys. */
+  cacheKeyPrefix?: string
 }
 
 /** An access token. `JSON.stringify` and `util.inspect` never show the token itself. */
@@ -47,7 +82,7 @@ export declare class AccessToken {
   toJSON(): { tokenType: string; expiresAt: string; scopes: readonly string[]; accessToken: '[redacted]' }
 }
 
-/** The stable codes, the same in every m2mauth language. */
+/** The stable codes, the same in every m2mauth language (see error_codes.json). */
 export type ErrorCode =
   | 'CONFIG'
   | 'INVALID_CLIENT'
@@ -66,11 +101,30 @@ export type ErrorCode =
   | 'TRANSPORT'
   | 'MALFORMED_RESPONSE'
   | 'INTERNAL'
+  | 'TOKEN_MALFORMED'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'TOKEN_SIGNATURE'
+  | 'TOKEN_UNKNOWN_KEY'
+  | 'TOKEN_ALGORITHM'
+  | 'TOKEN_ISSUER'
+  | 'TOKEN_AUDIENCE'
+  | 'TOKEN_TYPE'
+  | 'TOKEN_CLAIM'
+  | 'TOKEN_INACTIVE'
+  | 'INSUFFICIENT_SCOPE'
+  | 'DPOP_PROOF'
+  | 'JWKS_UNAVAILABLE'
+
+/** The kind of failure a code belongs to. */
+export type ErrorFamily = 'config' | 'refused' | 'transient' | 'malformed' | 'invalid_token' | 'internal'
 
 /** Every m2mauth error. Messages never contain a secret. */
 export declare class M2MAuthError extends Error {
   readonly name: 'M2MAuthError'
   readonly code: ErrorCode
+  /** The code's family. */
+  readonly family: ErrorFamily
   /** The IdP's OAuth `error`, when it sent one. */
   readonly oauthError?: string
   /** The IdP's `error_description` (cut and cleaned). */

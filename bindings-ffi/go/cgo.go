@@ -9,6 +9,7 @@ package m2mauth
 import "C"
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ func goToken(t *C.m2m_token) (*oauth2.Token, uint64) {
 func goError(code C.m2m_code, e *C.m2m_error) error {
 	defer C.m2m_error_free(e)
 	if e == nil {
-		return &Error{Code: Code(code), Name: "internal", Message: "m2mauth: failed without details"}
+		return &Error{Code: Code(code), Name: "internal", Family: "internal", Message: "m2mauth: failed without details"}
 	}
 	optional := func(s *C.char) string {
 		if s == nil {
@@ -45,11 +46,12 @@ func goError(code C.m2m_code, e *C.m2m_error) error {
 	}
 	retry := time.Duration(0)
 	if ms := int64(C.m2m_error_retry_after_ms(e)); ms >= 0 {
-		retry = time.Duration(ms) * time.Millisecond
+		retry = millis(ms)
 	}
 	return &Error{
 		Code:        Code(code),
 		Name:        C.GoString(C.m2m_error_name(e)),
+		Family:      C.GoString(C.m2m_error_family(e)),
 		Message:     C.GoString(C.m2m_error_message(e)),
 		OAuthError:  optional(C.m2m_error_oauth_error(e)),
 		Description: optional(C.m2m_error_description(e)),
@@ -57,4 +59,13 @@ func goError(code C.m2m_code, e *C.m2m_error) error {
 		HTTPStatus:  int(C.m2m_error_http_status(e)),
 		RetryAfter:  retry,
 	}
+}
+
+// millis converts milliseconds to a Duration, saturating instead of
+// overflowing (an IdP may ask for a Retry-After of centuries).
+func millis(ms int64) time.Duration {
+	if ms > math.MaxInt64/int64(time.Millisecond) {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(ms) * time.Millisecond
 }

@@ -6,34 +6,12 @@ import (
 )
 
 // Code says what went wrong; the numbers are those of the C ABI and the
-// names (Error.Name) are the same in every language.
+// names (Error.Name) are the same in every language. The codes and their
+// sentinels are generated from the core's error table (errors_gen.go).
 type Code uint32
 
-// The codes. See the C header for their meaning.
-const (
-	CodeConfig               Code = 1
-	CodeInvalidClient        Code = 2
-	CodeInvalidScope         Code = 3
-	CodeUnauthorizedClient   Code = 4
-	CodeInvalidGrant         Code = 5
-	CodeAccessDenied         Code = 6
-	CodeInvalidRequest       Code = 7
-	CodeUnsupportedGrantType Code = 8
-	CodeOAuthError           Code = 9
-	CodeRateLimited          Code = 10
-	CodeServerError          Code = 11
-	CodeHTTPStatus           Code = 12
-	CodeRedirect             Code = 13
-	CodeTimeout              Code = 14
-	CodeTransport            Code = 15
-	CodeMalformedResponse    Code = 16
-	CodeInternal             Code = 17
-	CodeNullArgument         Code = 100
-	CodeInvalidUTF8          Code = 101
-	CodePanic                Code = 102
-	// CodeClosed is Go's own: the TokenSource was closed.
-	CodeClosed Code = 1000
-)
+// CodeClosed is Go's own: the TokenSource or Verifier was closed.
+const CodeClosed Code = 1000
 
 // Error is every error this package returns. Use errors.As to read it, or
 // errors.Is with the sentinels (ErrInvalidClient, ErrTimeout, …). It never
@@ -41,6 +19,7 @@ const (
 type Error struct {
 	Code        Code
 	Name        string        // "invalid_client", "timeout", …
+	Family      string        // "config", "refused", "transient", "malformed", "invalid_token" or "internal"
 	Message     string        // one line saying what failed
 	OAuthError  string        // the IdP's "error", if it sent one
 	Description string        // the IdP's "error_description" (cut, cleaned), if any
@@ -57,28 +36,15 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code == e.Code
 }
 
-func sentinel(code Code, name string) *Error {
-	return &Error{Code: code, Name: name, Message: fmt.Sprintf("%s (any)", name)}
+func sentinel(code Code, name, family string) *Error {
+	return &Error{Code: code, Name: name, Family: family, Message: fmt.Sprintf("%s (any)", name)}
 }
 
-// Sentinels for errors.Is, one per code.
-var (
-	ErrConfig               = sentinel(CodeConfig, "config")
-	ErrInvalidClient        = sentinel(CodeInvalidClient, "invalid_client")
-	ErrInvalidScope         = sentinel(CodeInvalidScope, "invalid_scope")
-	ErrUnauthorizedClient   = sentinel(CodeUnauthorizedClient, "unauthorized_client")
-	ErrInvalidGrant         = sentinel(CodeInvalidGrant, "invalid_grant")
-	ErrAccessDenied         = sentinel(CodeAccessDenied, "access_denied")
-	ErrInvalidRequest       = sentinel(CodeInvalidRequest, "invalid_request")
-	ErrUnsupportedGrantType = sentinel(CodeUnsupportedGrantType, "unsupported_grant_type")
-	ErrOAuthError           = sentinel(CodeOAuthError, "oauth_error")
-	ErrRateLimited          = sentinel(CodeRateLimited, "rate_limited")
-	ErrServerError          = sentinel(CodeServerError, "server_error")
-	ErrHTTPStatus           = sentinel(CodeHTTPStatus, "http_status")
-	ErrRedirect             = sentinel(CodeRedirect, "redirect")
-	ErrTimeout              = sentinel(CodeTimeout, "timeout")
-	ErrTransport            = sentinel(CodeTransport, "transport")
-	ErrMalformedResponse    = sentinel(CodeMalformedResponse, "malformed_response")
-	ErrInternal             = sentinel(CodeInternal, "internal")
-	ErrClosed               = &Error{Code: CodeClosed, Name: "closed", Message: "the token source is closed"}
-)
+// ErrClosed is returned after Close.
+var ErrClosed = &Error{Code: CodeClosed, Name: "closed", Family: "internal", Message: "the token source is closed"}
+
+// Sentinels returns one sentinel per error code (the errors.Is targets), in
+// the order of their numbers.
+func Sentinels() []*Error {
+	return append([]*Error(nil), sentinels...)
+}

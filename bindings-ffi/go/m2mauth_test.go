@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -122,25 +123,125 @@ func outcomeLine(token *oauth2.Token, err error) string {
 		token.TokenType, int(left), strings.ReplaceAll(scope, " ", ","), token.AccessToken)
 }
 
-// The sentinel for each error name, as users write errors.Is checks.
-var sentinels = map[string]error{
-	"config":                 m2mauth.ErrConfig,
-	"invalid_client":         m2mauth.ErrInvalidClient,
-	"invalid_scope":          m2mauth.ErrInvalidScope,
-	"unauthorized_client":    m2mauth.ErrUnauthorizedClient,
-	"invalid_grant":          m2mauth.ErrInvalidGrant,
-	"access_denied":          m2mauth.ErrAccessDenied,
-	"invalid_request":        m2mauth.ErrInvalidRequest,
-	"unsupported_grant_type": m2mauth.ErrUnsupportedGrantType,
-	"oauth_error":            m2mauth.ErrOAuthError,
-	"rate_limited":           m2mauth.ErrRateLimited,
-	"server_error":           m2mauth.ErrServerError,
-	"http_status":            m2mauth.ErrHTTPStatus,
-	"redirect":               m2mauth.ErrRedirect,
-	"timeout":                m2mauth.ErrTimeout,
-	"transport":              m2mauth.ErrTransport,
-	"malformed_response":     m2mauth.ErrMalformedResponse,
-	"internal":               m2mauth.ErrInternal,
+// errorTable is tests/vectors/error_codes.json, the core's error table.
+type errorTable struct {
+	Families []string `json:"families"`
+	Codes    []struct {
+		Code   string `json:"code"`
+		Name   string `json:"name"`
+		Number uint32 `json:"number"`
+		Family string `json:"family"`
+	} `json:"codes"`
+}
+
+func readErrorTable(t *testing.T) errorTable {
+	t.Helper()
+	text, err := os.ReadFile("../../tests/vectors/error_codes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table errorTable
+	if err := json.Unmarshal(text, &table); err != nil {
+		t.Fatal(err)
+	}
+	return table
+}
+
+// The sentinel for each error name, found by name as users would spell it.
+var sentinels = func() map[string]error {
+	m := map[string]error{}
+	for _, s := range m2mauth.Sentinels() {
+		m[s.Name] = s
+	}
+	return m
+}()
+
+// Every code of the core's table has a sentinel with its number and family.
+func TestEveryCoreErrorCodeHasASentinel(t *testing.T) {
+	table := readErrorTable(t)
+	if len(table.Codes) < 30 {
+		t.Fatalf("only %d codes", len(table.Codes))
+	}
+	for _, c := range table.Codes {
+		s, ok := sentinels[c.Code].(*m2mauth.Error)
+		if !ok {
+			t.Errorf("no sentinel for %s", c.Code)
+			continue
+		}
+		if uint32(s.Code) != c.Number || s.Family != c.Family {
+			t.Errorf("%s: sentinel has code %d family %q, the table %d %q", c.Code, s.Code, s.Family, c.Number, c.Family)
+		}
+	}
+}
+
+// optionTable is tests/vectors/options.json, the core's option table.
+type optionRow struct {
+	Component string `json:"component"`
+	Name      string `json:"name"`
+	Type      string `json:"type"`
+	Go        string `json:"go"`
+}
+
+// Every option of the core's table is a field of Config or VerifierConfig,
+// with the table's Go name and a Go type that fits its type.
+func TestEveryCoreOptionIsAConfigField(t *testing.T) {
+	text, err := os.ReadFile("../../tests/vectors/options.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []optionRow
+	if err := json.Unmarshal(text, &rows); err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]string{
+		"string": "string", "secret": "string", "path": "string", "choice": "string",
+		"words": "[]string", "uris": "[]string", "seconds": "time.Duration", "count": "*int",
+		"bool": "bool", "params": "map[string]string", "claims": "map[string]interface {}",
+	}
+	structs := map[string]reflect.Type{
+		"token_source": reflect.TypeOf(m2mauth.Config{}),
+		"verifier":     reflect.TypeOf(m2mauth.VerifierConfig{}),
+	}
+	seen := map[string]int{}
+	for _, row := range rows {
+		st := structs[row.Component]
+		if st == nil {
+			t.Errorf("unknown component %s", row.Component)
+			continue
+		}
+		field, ok := st.FieldByName(row.Go)
+		if !ok {
+			t.Errorf("%s has no field %s for option %s", st.Name(), row.Go, row.Name)
+			continue
+		}
+		if tag := field.Tag.Get("m2m"); tag != row.Name {
+			t.Errorf("%s.%s is tagged %q, want %q", st.Name(), row.Go, tag, row.Name)
+		}
+		if field.Type.String() != types[row.Type] {
+			t.Errorf("%s.%s is %s, want %s for a %s", st.Name(), row.Go, field.Type, types[row.Type], row.Type)
+		}
+		seen[row.Component]++
+	}
+	for component, st := range structs {
+		if st.NumField() != seen[component] {
+			t.Errorf("%s has %d fields, the table %d options", st.Name(), st.NumField(), seen[component])
+		}
+	}
+}
+
+// Printing a Config never shows a secret, whatever the verb.
+func TestConfigPrintsWithoutSecrets(t *testing.T) {
+	cfg := config()
+	cfg.ClientSecret = "canary-secret-value"
+	cfg.ExtraParams = map[string]string{"api_key": "canary-param-value"}
+	for _, text := range []string{fmt.Sprint(cfg), fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, cfg), fmt.Sprintf("%+v", &cfg)} {
+		if strings.Contains(text, "canary") {
+			t.Errorf("a secret is shown: %s", text)
+		}
+		if !strings.Contains(text, "ClientID:test-client") {
+			t.Errorf("the client id is not shown: %s", text)
+		}
+	}
 }
 
 // checkSentinel fails unless err matches the sentinel of its own name.

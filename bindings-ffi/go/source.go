@@ -40,7 +40,7 @@ var _ oauth2.TokenSource = (*TokenSource)(nil)
 // NewTokenSource creates a source from a Config. Nothing is fetched yet;
 // configuration errors (CodeConfig, naming the option) are reported now.
 func NewTokenSource(cfg Config) (*TokenSource, error) {
-	text, err := json.Marshal(cfg)
+	text, err := json.Marshal(cfg.options())
 	if err != nil {
 		return nil, &Error{Code: CodeConfig, Name: "config", Message: "invalid configuration: " + err.Error()}
 	}
@@ -104,6 +104,7 @@ func (ts *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) 
 		}
 	}
 	done, err := requestToken(ts.src)
+	runtime.KeepAlive(ts)
 	if err != nil {
 		return nil, err
 	}
@@ -140,20 +141,18 @@ func (ts *TokenSource) Invalidate(token *oauth2.Token) bool {
 	defer C.free(unsafe.Pointer(value))
 	var dropped C.bool
 	C.m2m_source_invalidate_value(ts.src, value, &dropped, nil)
+	runtime.KeepAlive(ts)
 	return bool(dropped)
 }
 
 // Stats reports what the source has done.
 type Stats struct {
-	CacheHits uint64 `json:"cache_hits"`
-	Waits     uint64 `json:"waits"`
-	Fetches   uint64 `json:"fetches"`
-	Refreshes uint64 `json:"refreshes"`
-	Failures  uint64 `json:"failures"`
-	LastError *struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"last_error"`
+	CacheHits uint64 // calls answered from the cache
+	Waits     uint64 // calls that waited for the IdP
+	Fetches   uint64 // token requests that returned a token
+	Refreshes uint64 // of those, refreshes ahead of expiry
+	Failures  uint64 // token requests that failed
+	LastError *Error // the most recent failure, if any
 }
 
 // Stats returns the source's counters.
@@ -162,14 +161,28 @@ func (ts *TokenSource) Stats() (Stats, error) {
 	if ts.closed.Load() {
 		return stats, ErrClosed
 	}
-	var text *C.char
+	defer runtime.KeepAlive(ts)
+	var counters C.m2m_stats
 	var cerr *C.m2m_error
-	if code := C.m2m_source_stats_json(ts.src, &text, &cerr); code != C.M2M_OK {
+	if code := C.m2m_source_stats(ts.src, &counters, &cerr); code != C.M2M_OK {
 		return stats, goError(code, cerr)
 	}
-	defer C.m2m_string_free(text)
-	err := json.Unmarshal([]byte(C.GoString(text)), &stats)
-	return stats, err
+	stats = Stats{
+		CacheHits: uint64(counters.cache_hits),
+		Waits:     uint64(counters.waits),
+		Fetches:   uint64(counters.fetches),
+		Refreshes: uint64(counters.refreshes),
+		Failures:  uint64(counters.failures),
+	}
+	var last *C.m2m_error
+	if code := C.m2m_source_last_error(ts.src, &last, &cerr); code != C.M2M_OK {
+		return stats, goError(code, cerr)
+	}
+	if last != nil {
+		e, _ := goError(C.m2m_error_code(last), last).(*Error)
+		stats.LastError = e
+	}
+	return stats, nil
 }
 
 // Close frees the source. Later calls return ErrClosed. Safe to call twice.

@@ -24,66 +24,83 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+// Status codes (m2m_code), from the core's error table plus the ABI's own.
+// The numbers are stable; m2m_error_name gives the name in lower case.
+// Success.
+#define M2M_OK 0
+// The configuration was rejected before any request; the error's field names the culprit.
+#define M2M_CONFIG 1
+// The IdP refused the client's credentials (`invalid_client`).
+#define M2M_INVALID_CLIENT 2
+// A requested scope is unknown or not allowed (`invalid_scope`).
+#define M2M_INVALID_SCOPE 3
+// The client may not use the client credentials grant (`unauthorized_client`).
+#define M2M_UNAUTHORIZED_CLIENT 4
+// The grant was refused (`invalid_grant`).
+#define M2M_INVALID_GRANT 5
+// The IdP denied access (`access_denied`).
+#define M2M_ACCESS_DENIED 6
+// The IdP found the request malformed (`invalid_request`).
+#define M2M_INVALID_REQUEST 7
+// The IdP does not support the client credentials grant (`unsupported_grant_type`).
+#define M2M_UNSUPPORTED_GRANT_TYPE 8
+// Any other OAuth 2.0 error code; the error's `oauth_error` holds it.
+#define M2M_OAUTH_ERROR 9
+// The IdP is rate limiting (HTTP 429); see the error's `retry_after`.
+#define M2M_RATE_LIMITED 10
+// The IdP failed (HTTP 5xx); see the error's `retry_after`.
+#define M2M_SERVER_ERROR 11
+// The IdP answered an HTTP status that is neither a token nor an OAuth error.
+#define M2M_HTTP_STATUS 12
+// The IdP answered with a redirect, which is never followed.
+#define M2M_REDIRECT 13
+// The request did not complete in time.
+#define M2M_TIMEOUT 14
+// The IdP could not be reached (connection, DNS, TLS).
+#define M2M_TRANSPORT 15
+// The IdP's answer could not be used (not JSON, no token, bad lifetime, too large).
+#define M2M_MALFORMED_RESPONSE 16
+// A bug in m2mauth (for example a caught panic). Please report it.
+#define M2M_INTERNAL 17
+// The token is not a well-formed JWT (or JWS) access token.
+#define M2M_TOKEN_MALFORMED 18
+// The token has expired (`exp`, with the leeway).
+#define M2M_TOKEN_EXPIRED 19
+// The token is not valid yet (`nbf` or `iat` in the future, beyond the leeway).
+#define M2M_TOKEN_NOT_YET_VALID 20
+// The token's signature does not verify.
+#define M2M_TOKEN_SIGNATURE 21
+// No key of the issuer's JWKS matches the token's `kid` (or key type).
+#define M2M_TOKEN_UNKNOWN_KEY 22
+// The token's `alg` is not allowed (`none`, HMAC with a public key, or not in `algorithms`).
+#define M2M_TOKEN_ALGORITHM 23
+// The token's `iss` is not the configured issuer.
+#define M2M_TOKEN_ISSUER 24
+// The token's `aud` names none of the configured audiences.
+#define M2M_TOKEN_AUDIENCE 25
+// The token's `typ` header is not an access token's (`at+jwt`).
+#define M2M_TOKEN_TYPE 26
+// A required claim is missing, of the wrong JSON type, or has another value.
+#define M2M_TOKEN_CLAIM 27
+// Introspection says the token is not active (revoked, expired, unknown).
+#define M2M_TOKEN_INACTIVE 28
+// The token is valid but lacks a required scope.
+#define M2M_INSUFFICIENT_SCOPE 29
+// The DPoP proof for a sender-constrained token is missing or invalid (RFC 9449).
+#define M2M_DPOP_PROOF 30
+// No keys to check the token with: the JWKS could not be fetched or read.
+#define M2M_JWKS_UNAVAILABLE 31
+// A required pointer argument was NULL.
+#define M2M_NULL_ARGUMENT 100
+// A text argument was not valid UTF-8.
+#define M2M_INVALID_UTF8 101
+// The library panicked; the call had no effect. Please report it.
+#define M2M_PANIC 102
+
+
 // The version of this ABI. It changes only when a declaration in
 // `m2mauth.h` changes incompatibly.
-#define M2M_ABI_VERSION 1
-
-// The outcome of a call. The numbers are stable.
-enum m2m_code
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // Success.
-  M2M_OK = 0,
-  // The configuration was rejected; `m2m_error_field` names the option.
-  M2M_CONFIG = 1,
-  // The IdP refused the client's credentials (`invalid_client`).
-  M2M_INVALID_CLIENT = 2,
-  // A requested scope is unknown or not allowed (`invalid_scope`).
-  M2M_INVALID_SCOPE = 3,
-  // The client may not use this grant (`unauthorized_client`).
-  M2M_UNAUTHORIZED_CLIENT = 4,
-  // The grant was refused (`invalid_grant`).
-  M2M_INVALID_GRANT = 5,
-  // The IdP denied access (`access_denied`).
-  M2M_ACCESS_DENIED = 6,
-  // The IdP found the request malformed (`invalid_request`).
-  M2M_INVALID_REQUEST = 7,
-  // The IdP does not support client credentials (`unsupported_grant_type`).
-  M2M_UNSUPPORTED_GRANT_TYPE = 8,
-  // Another OAuth error; `m2m_error_oauth_error` holds its code.
-  M2M_OAUTH_ERROR = 9,
-  // The IdP is rate limiting (HTTP 429); see `m2m_error_retry_after_ms`.
-  M2M_RATE_LIMITED = 10,
-  // The IdP failed (HTTP 5xx).
-  M2M_SERVER_ERROR = 11,
-  // An HTTP status that is neither a token nor an OAuth error.
-  M2M_HTTP_STATUS = 12,
-  // The IdP answered a redirect, which is never followed.
-  M2M_REDIRECT = 13,
-  // The request did not complete in time.
-  M2M_TIMEOUT = 14,
-  // The IdP could not be reached.
-  M2M_TRANSPORT = 15,
-  // The IdP's answer could not be used.
-  M2M_MALFORMED_RESPONSE = 16,
-  // A bug in m2mauth.
-  M2M_INTERNAL = 17,
-  // A required pointer argument was NULL.
-  M2M_NULL_ARGUMENT = 100,
-  // A text argument was not valid UTF-8.
-  M2M_INVALID_UTF8 = 101,
-  // The library panicked; the call had no effect. Please report it.
-  M2M_PANIC = 102,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum m2m_code m2m_code;
-#else
-typedef uint32_t m2m_code;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
+#define M2M_ABI_VERSION 2
 
 // The details of a failure: code, message, and what the IdP said.
 typedef struct m2m_error m2m_error;
@@ -94,14 +111,35 @@ typedef struct m2m_source m2m_source;
 // An access token. Free it with `m2m_token_free`.
 typedef struct m2m_token m2m_token;
 
-// Receives the outcome of `m2m_source_token_async`, exactly once, on a
-// library thread. On success `code` is `M2M_OK`, `token` is yours to free
-// and `error` is NULL; otherwise `token` is NULL and `error` is yours to free.
-// Return quickly: the thread also runs fetches and refreshes.
+// The outcome of a call: `M2M_OK` (0) or an error code. The numbers are
+// stable; the header lists them as `M2M_*` constants, generated from the
+// core's error table plus the codes of the ABI itself below.
+typedef uint32_t m2m_code;
+
+// Receives the outcome of `m2m_source_token_async`, exactly once, on one
+// of the library's callback threads. On success `code` is `M2M_OK`, `token`
+// is yours to free and `error` is NULL; otherwise `token` is NULL and
+// `error` is yours to free. Callbacks never run on the thread that does the
+// library's network IO: a callback may block, and may call any function of
+// this library (`m2m_source_token` included), without stalling fetches.
 typedef void (*m2m_token_callback)(void *user_data,
                                    m2m_code code,
                                    m2m_token *token,
                                    m2m_error *error);
+
+// A source's counters, as `m2m_source_stats` reports them.
+typedef struct {
+  // Calls answered from the cache, without waiting for the IdP.
+  uint64_t cache_hits;
+  // Calls that had to wait for the IdP (cold starts, mostly).
+  uint64_t waits;
+  // Token requests that returned a token.
+  uint64_t fetches;
+  // Of those, refreshes done while callers kept using the previous token.
+  uint64_t refreshes;
+  // Token requests that failed (each retry counts).
+  uint64_t failures;
+} m2m_stats;
 
 #ifdef __cplusplus
 extern "C" {
@@ -139,6 +177,14 @@ const char *m2m_error_name(const m2m_error *error);
 // # Safety
 // `error` is NULL or an error from this library that was not freed.
 const char *m2m_error_message(const m2m_error *error);
+
+// The family of the error's code: `"config"`, `"refused"`, `"transient"`,
+// `"malformed"`, `"invalid_token"` or `"internal"` (ABI errors are
+// `"internal"`). Valid until the error is freed; NULL for NULL.
+//
+// # Safety
+// `error` is NULL or an error from this library that was not freed.
+const char *m2m_error_family(const m2m_error *error);
 
 // The IdP's `error` value, or NULL when it sent none.
 //
@@ -268,13 +314,18 @@ m2m_code m2m_source_invalidate_value(const m2m_source *source,
                                      bool *dropped,
                                      m2m_error **err);
 
-// Sets `*out` to the source's counters as JSON (free it with
-// `m2m_string_free`): `{"cache_hits", "waits", "fetches", "refreshes",
-// "failures", "last_error": null | {"code", "message"}}`.
+// Fills `*out` with the source's counters.
 //
 // # Safety
 // `source` is NULL or a live source; `out` and `err` are NULL or writable.
-m2m_code m2m_source_stats_json(const m2m_source *source, char **out_json, m2m_error **err);
+m2m_code m2m_source_stats(const m2m_source *source, m2m_stats *out_stats, m2m_error **err);
+
+// Sets `*out` to the source's most recent failure (an error to free with
+// `m2m_error_free`), or to NULL when it has had none.
+//
+// # Safety
+// `source` is NULL or a live source; `out` and `err` are NULL or writable.
+m2m_code m2m_source_last_error(const m2m_source *source, m2m_error **out_error, m2m_error **err);
 
 // Frees a string returned by this library (its bytes are zeroed first:
 // they may hold a token). NULL is ignored.

@@ -3,86 +3,23 @@
 use std::ffi::{CString, c_char};
 use std::ptr;
 
-use m2mauth::{Error, ErrorCode};
+use m2mauth::Error;
 
+use crate::guard::getter;
 use crate::strings::c_string;
 
-/// The outcome of a call. The numbers are stable.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Code {
-    /// Success.
-    M2mOk = 0,
-    /// The configuration was rejected; `m2m_error_field` names the option.
-    M2mConfig = 1,
-    /// The IdP refused the client's credentials (`invalid_client`).
-    M2mInvalidClient = 2,
-    /// A requested scope is unknown or not allowed (`invalid_scope`).
-    M2mInvalidScope = 3,
-    /// The client may not use this grant (`unauthorized_client`).
-    M2mUnauthorizedClient = 4,
-    /// The grant was refused (`invalid_grant`).
-    M2mInvalidGrant = 5,
-    /// The IdP denied access (`access_denied`).
-    M2mAccessDenied = 6,
-    /// The IdP found the request malformed (`invalid_request`).
-    M2mInvalidRequest = 7,
-    /// The IdP does not support client credentials (`unsupported_grant_type`).
-    M2mUnsupportedGrantType = 8,
-    /// Another OAuth error; `m2m_error_oauth_error` holds its code.
-    M2mOauthError = 9,
-    /// The IdP is rate limiting (HTTP 429); see `m2m_error_retry_after_ms`.
-    M2mRateLimited = 10,
-    /// The IdP failed (HTTP 5xx).
-    M2mServerError = 11,
-    /// An HTTP status that is neither a token nor an OAuth error.
-    M2mHttpStatus = 12,
-    /// The IdP answered a redirect, which is never followed.
-    M2mRedirect = 13,
-    /// The request did not complete in time.
-    M2mTimeout = 14,
-    /// The IdP could not be reached.
-    M2mTransport = 15,
-    /// The IdP's answer could not be used.
-    M2mMalformedResponse = 16,
-    /// A bug in m2mauth.
-    M2mInternal = 17,
-    /// A required pointer argument was NULL.
-    M2mNullArgument = 100,
-    /// A text argument was not valid UTF-8.
-    M2mInvalidUtf8 = 101,
-    /// The library panicked; the call had no effect. Please report it.
-    M2mPanic = 102,
-}
+/// The outcome of a call: `M2M_OK` (0) or an error code. The numbers are
+/// stable; the header lists them as `M2M_*` constants, generated from the
+/// core's error table plus the codes of the ABI itself below.
+pub type Code = u32;
 
-impl Code {
-    pub(crate) fn of(error: &Error) -> Code {
-        match error.code() {
-            ErrorCode::Config => Code::M2mConfig,
-            ErrorCode::InvalidClient => Code::M2mInvalidClient,
-            ErrorCode::InvalidScope => Code::M2mInvalidScope,
-            ErrorCode::UnauthorizedClient => Code::M2mUnauthorizedClient,
-            ErrorCode::InvalidGrant => Code::M2mInvalidGrant,
-            ErrorCode::AccessDenied => Code::M2mAccessDenied,
-            ErrorCode::InvalidRequest => Code::M2mInvalidRequest,
-            ErrorCode::UnsupportedGrantType => Code::M2mUnsupportedGrantType,
-            ErrorCode::OAuthError => Code::M2mOauthError,
-            ErrorCode::RateLimited => Code::M2mRateLimited,
-            ErrorCode::ServerError => Code::M2mServerError,
-            ErrorCode::HttpStatus => Code::M2mHttpStatus,
-            ErrorCode::Redirect => Code::M2mRedirect,
-            ErrorCode::Timeout => Code::M2mTimeout,
-            ErrorCode::Transport => Code::M2mTransport,
-            ErrorCode::MalformedResponse => Code::M2mMalformedResponse,
-            _ => Code::M2mInternal,
-        }
-    }
-}
+pub(crate) use crate::abi_codes::{M2M_INVALID_UTF8, M2M_NULL_ARGUMENT, M2M_OK, M2M_PANIC};
 
 /// The details of a failure: code, message, and what the IdP said.
 pub struct FfiError {
     code: Code,
     name: CString,
+    family: CString,
     message: CString,
     oauth_error: Option<CString>,
     description: Option<CString>,
@@ -94,8 +31,9 @@ pub struct FfiError {
 impl FfiError {
     pub(crate) fn from_error(error: &Error) -> FfiError {
         FfiError {
-            code: Code::of(error),
+            code: error.code().number(),
             name: c_string(error.code().as_str()),
+            family: c_string(error.code().family().as_str()),
             message: c_string(&error.to_string()),
             oauth_error: error.oauth_error().map(c_string),
             description: error.description().map(c_string),
@@ -112,6 +50,7 @@ impl FfiError {
         FfiError {
             code,
             name: c_string(name),
+            family: c_string("internal"),
             message: c_string(message),
             oauth_error: None,
             description: None,
@@ -137,7 +76,9 @@ fn optional(text: Option<&CString>) -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_error_code(error: *const FfiError) -> Code {
     // SAFETY: the caller passes NULL or a live error.
-    unsafe { error.as_ref() }.map_or(Code::M2mNullArgument, |e| e.code)
+    getter(M2M_NULL_ARGUMENT, || {
+        unsafe { error.as_ref() }.map_or(M2M_NULL_ARGUMENT, |e| e.code)
+    })
 }
 
 /// The error's code as text: `"invalid_client"`, `"timeout"`, … (the same
@@ -148,7 +89,9 @@ pub unsafe extern "C" fn m2m_error_code(error: *const FfiError) -> Code {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_error_name(error: *const FfiError) -> *const c_char {
     // SAFETY: the caller passes NULL or a live error.
-    unsafe { error.as_ref() }.map_or(ptr::null(), |e| e.name.as_ptr())
+    getter(ptr::null(), || {
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| e.name.as_ptr())
+    })
 }
 
 /// A one-line message saying what failed (never a secret). Valid until the
@@ -159,7 +102,23 @@ pub unsafe extern "C" fn m2m_error_name(error: *const FfiError) -> *const c_char
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_error_message(error: *const FfiError) -> *const c_char {
     // SAFETY: the caller passes NULL or a live error.
-    unsafe { error.as_ref() }.map_or(ptr::null(), |e| e.message.as_ptr())
+    getter(ptr::null(), || {
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| e.message.as_ptr())
+    })
+}
+
+/// The family of the error's code: `"config"`, `"refused"`, `"transient"`,
+/// `"malformed"`, `"invalid_token"` or `"internal"` (ABI errors are
+/// `"internal"`). Valid until the error is freed; NULL for NULL.
+///
+/// # Safety
+/// `error` is NULL or an error from this library that was not freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_error_family(error: *const FfiError) -> *const c_char {
+    // SAFETY: the caller passes NULL or a live error.
+    getter(ptr::null(), || {
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| e.family.as_ptr())
+    })
 }
 
 /// The IdP's `error` value, or NULL when it sent none.
@@ -169,7 +128,9 @@ pub unsafe extern "C" fn m2m_error_message(error: *const FfiError) -> *const c_c
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_error_oauth_error(error: *const FfiError) -> *const c_char {
     // SAFETY: the caller passes NULL or a live error.
-    unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.oauth_error.as_ref()))
+    getter(ptr::null(), || {
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.oauth_error.as_ref()))
+    })
 }
 
 /// The IdP's `error_description` (cut, cleaned), or NULL when it sent none.
@@ -179,7 +140,9 @@ pub unsafe extern "C" fn m2m_error_oauth_error(error: *const FfiError) -> *const
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_error_description(error: *const FfiError) -> *const c_char {
     // SAFETY: the caller passes NULL or a live error.
-    unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.description.as_ref()))
+    getter(ptr::null(), || {
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.description.as_ref()))
+    })
 }
 
 /// The configuration option (or environment variable) at fault, or NULL.
@@ -189,7 +152,9 @@ pub unsafe extern "C" fn m2m_error_description(error: *const FfiError) -> *const
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_error_field(error: *const FfiError) -> *const c_char {
     // SAFETY: the caller passes NULL or a live error.
-    unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.field.as_ref()))
+    getter(ptr::null(), || {
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.field.as_ref()))
+    })
 }
 
 /// The HTTP status of the IdP's answer, or 0 when there was none.
@@ -199,7 +164,7 @@ pub unsafe extern "C" fn m2m_error_field(error: *const FfiError) -> *const c_cha
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_error_http_status(error: *const FfiError) -> i32 {
     // SAFETY: the caller passes NULL or a live error.
-    unsafe { error.as_ref() }.map_or(0, |e| e.http_status)
+    getter(0, || unsafe { error.as_ref() }.map_or(0, |e| e.http_status))
 }
 
 /// How long the IdP asked to wait (`Retry-After`) in milliseconds, or -1.
@@ -209,7 +174,9 @@ pub unsafe extern "C" fn m2m_error_http_status(error: *const FfiError) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_error_retry_after_ms(error: *const FfiError) -> i64 {
     // SAFETY: the caller passes NULL or a live error.
-    unsafe { error.as_ref() }.map_or(-1, |e| e.retry_after_ms)
+    getter(-1, || {
+        unsafe { error.as_ref() }.map_or(-1, |e| e.retry_after_ms)
+    })
 }
 
 /// Frees an error. NULL is ignored.
@@ -220,6 +187,6 @@ pub unsafe extern "C" fn m2m_error_retry_after_ms(error: *const FfiError) -> i64
 pub unsafe extern "C" fn m2m_error_free(error: *mut FfiError) {
     if !error.is_null() {
         // SAFETY: the pointer came from Box::into_raw in this library and is freed once.
-        drop(unsafe { Box::from_raw(error) });
+        getter((), || drop(unsafe { Box::from_raw(error) }));
     }
 }

@@ -5,7 +5,7 @@ use std::any::Any;
 use std::ffi::{CStr, c_char};
 use std::panic::{self, AssertUnwindSafe};
 
-use crate::error::{Code, FfiError};
+use crate::error::{Code, FfiError, M2M_INVALID_UTF8, M2M_NULL_ARGUMENT, M2M_OK, M2M_PANIC};
 
 /// Runs `body`; a failure or a panic is stored in `*err` (when `err` is not
 /// NULL) and its code returned. Nothing unwinds past this function.
@@ -14,13 +14,19 @@ pub(crate) fn guarded(
     body: impl FnOnce() -> Result<(), FfiError>,
 ) -> Code {
     let failure = match panic::catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => return Code::M2mOk,
+        Ok(Ok(())) => return M2M_OK,
         Ok(Err(failure)) => failure,
         Err(payload) => panicked(payload.as_ref(), "; the call had no effect"),
     };
     let code = failure.code();
     store(err, failure);
     code
+}
+
+/// Runs an accessor or a `*_free` function: a panic gives `fallback`, so
+/// that nothing unwinds into the caller even where there is no status.
+pub(crate) fn getter<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
 }
 
 /// Puts `failure` into `*err` when the caller asked for details.
@@ -35,7 +41,7 @@ pub(crate) fn store(err: *mut *mut FfiError, failure: FfiError) {
 /// The error for a caught panic, its message followed by `consequence`.
 pub(crate) fn panicked(payload: &(dyn Any + Send), consequence: &str) -> FfiError {
     let message = format!("m2mauth panicked: {}{consequence}", panic_message(payload));
-    FfiError::abi(Code::M2mPanic, "panic", &message)
+    FfiError::abi(M2M_PANIC, "panic", &message)
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {
@@ -49,7 +55,7 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 /// The error for a NULL argument named `name`.
 pub(crate) fn null(name: &str) -> FfiError {
     FfiError::abi(
-        Code::M2mNullArgument,
+        M2M_NULL_ARGUMENT,
         "null_argument",
         &format!("{name} is NULL"),
     )
@@ -66,7 +72,7 @@ pub(crate) unsafe fn text<'a>(ptr: *const c_char, name: &str) -> Result<&'a str,
     // SAFETY: non-NULL and NUL-terminated per the caller's contract.
     unsafe { CStr::from_ptr(ptr) }.to_str().map_err(|_| {
         FfiError::abi(
-            Code::M2mInvalidUtf8,
+            M2M_INVALID_UTF8,
             "invalid_utf8",
             &format!("{name} is not valid UTF-8"),
         )

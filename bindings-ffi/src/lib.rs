@@ -12,19 +12,21 @@
 // The exports are reached through the C symbol table, not through Rust paths.
 #![allow(unreachable_pub)]
 
+mod abi_codes;
 mod error;
 mod guard;
 mod source;
 mod strings;
 mod token;
 
+pub use abi_codes::ABI_CODES;
 pub use error::{Code, FfiError};
-pub use source::{Source, TokenCallback};
+pub use source::{Source, Stats, TokenCallback};
 pub use token::Token;
 
 /// The version of this ABI. It changes only when a declaration in
 /// `m2mauth.h` changes incompatibly.
-pub const M2M_ABI_VERSION: u32 = 1;
+pub const M2M_ABI_VERSION: u32 = 2;
 
 /// The ABI version the library implements (compare with `M2M_ABI_VERSION`
 /// from the header you compiled against).

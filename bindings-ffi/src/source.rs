@@ -5,20 +5,21 @@ use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
 use m2mauth::{Error, TokenSource};
-use serde_json::json;
 
-use crate::error::{Code, FfiError};
-use crate::guard::{give, guarded, null, object, out, panicked, text};
+use crate::error::{Code, FfiError, M2M_OK};
+use crate::guard::{getter, give, guarded, null, object, out, panicked, text};
 use crate::strings::c_string;
 use crate::token::Token;
 
 /// A token source. Free it with `m2m_source_free`; share it freely between threads.
 pub struct Source(TokenSource);
 
-/// Receives the outcome of `m2m_source_token_async`, exactly once, on a
-/// library thread. On success `code` is `M2M_OK`, `token` is yours to free
-/// and `error` is NULL; otherwise `token` is NULL and `error` is yours to free.
-/// Return quickly: the thread also runs fetches and refreshes.
+/// Receives the outcome of `m2m_source_token_async`, exactly once, on one
+/// of the library's callback threads. On success `code` is `M2M_OK`, `token`
+/// is yours to free and `error` is NULL; otherwise `token` is NULL and
+/// `error` is yours to free. Callbacks never run on the thread that does the
+/// library's network IO: a callback may block, and may call any function of
+/// this library (`m2m_source_token` included), without stalling fetches.
 pub type TokenCallback = Option<
     unsafe extern "C" fn(
         user_data: *mut c_void,
@@ -109,7 +110,7 @@ pub unsafe extern "C" fn m2m_source_from_env(
 pub unsafe extern "C" fn m2m_source_free(source: *mut Source) {
     if !source.is_null() {
         // SAFETY: the pointer came from Box::into_raw in this library and is freed once.
-        drop(unsafe { Box::from_raw(source) });
+        getter((), || drop(unsafe { Box::from_raw(source) }));
     }
 }
 
@@ -221,7 +222,7 @@ pub unsafe extern "C" fn m2m_source_token_async(
                 Err(payload) => Err(panicked(payload.as_ref(), "")),
             };
             let (code, token, error) = match delivered {
-                Ok(token) => (Code::M2mOk, Box::into_raw(Box::new(token)), ptr::null_mut()),
+                Ok(token) => (M2M_OK, Box::into_raw(Box::new(token)), ptr::null_mut()),
                 Err(error) => (
                     error.code(),
                     ptr::null_mut(),
@@ -298,36 +299,70 @@ pub unsafe extern "C" fn m2m_source_invalidate_value(
     })
 }
 
-/// Sets `*out` to the source's counters as JSON (free it with
-/// `m2m_string_free`): `{"cache_hits", "waits", "fetches", "refreshes",
-/// "failures", "last_error": null | {"code", "message"}}`.
+/// A source's counters, as `m2m_source_stats` reports them.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    /// Calls answered from the cache, without waiting for the IdP.
+    pub cache_hits: u64,
+    /// Calls that had to wait for the IdP (cold starts, mostly).
+    pub waits: u64,
+    /// Token requests that returned a token.
+    pub fetches: u64,
+    /// Of those, refreshes done while callers kept using the previous token.
+    pub refreshes: u64,
+    /// Token requests that failed (each retry counts).
+    pub failures: u64,
+}
+
+/// Fills `*out` with the source's counters.
 ///
 /// # Safety
 /// `source` is NULL or a live source; `out` and `err` are NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn m2m_source_stats_json(
+pub unsafe extern "C" fn m2m_source_stats(
     source: *const Source,
-    out_json: *mut *mut c_char,
+    out_stats: *mut Stats,
     err: *mut *mut FfiError,
 ) -> Code {
     guarded(err, || {
         // SAFETY: per this function's contract.
         let source = unsafe { object(source, "source") }?;
-        out(out_json, "out")?;
+        out(out_stats, "out")?;
         let stats = source.0.stats();
-        let last_error = stats
-            .last_error
-            .as_ref()
-            .map(|e| json!({"code": e.code().as_str(), "message": e.to_string()}));
-        let text = json!({
-            "cache_hits": stats.cache_hits,
-            "waits": stats.waits,
-            "fetches": stats.fetches,
-            "refreshes": stats.refreshes,
-            "failures": stats.failures,
-            "last_error": last_error,
-        });
-        give_string(out_json, &text.to_string());
+        let counters = Stats {
+            cache_hits: stats.cache_hits,
+            waits: stats.waits,
+            fetches: stats.fetches,
+            refreshes: stats.refreshes,
+            failures: stats.failures,
+        };
+        // SAFETY: checked non-NULL above.
+        unsafe { *out_stats = counters };
+        Ok(())
+    })
+}
+
+/// Sets `*out` to the source's most recent failure (an error to free with
+/// `m2m_error_free`), or to NULL when it has had none.
+///
+/// # Safety
+/// `source` is NULL or a live source; `out` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_last_error(
+    source: *const Source,
+    out_error: *mut *mut FfiError,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let source = unsafe { object(source, "source") }?;
+        out(out_error, "out")?;
+        match source.0.stats().last_error {
+            Some(error) => give(out_error, failed(&error)),
+            // SAFETY: checked non-NULL above.
+            None => unsafe { *out_error = ptr::null_mut() },
+        }
         Ok(())
     })
 }

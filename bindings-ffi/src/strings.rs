@@ -28,6 +28,6 @@ pub(crate) fn wipe(text: CString) {
 pub unsafe extern "C" fn m2m_string_free(text: *mut c_char) {
     if !text.is_null() {
         // SAFETY: the pointer came from CString::into_raw in this library and is freed once.
-        wipe(unsafe { CString::from_raw(text) });
+        crate::guard::getter((), || wipe(unsafe { CString::from_raw(text) }));
     }
 }

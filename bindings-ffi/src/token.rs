@@ -6,6 +6,7 @@ use std::time::UNIX_EPOCH;
 
 use m2mauth::AccessToken;
 
+use crate::guard::getter;
 use crate::strings::{c_string, wipe};
 
 /// An access token. Free it with `m2m_token_free`.
@@ -47,7 +48,9 @@ impl Drop for Token {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_token_value(token: *const Token) -> *const c_char {
     // SAFETY: NULL or live per the caller's contract.
-    unsafe { token.as_ref() }.map_or(ptr::null(), |t| t.value.as_ptr())
+    getter(ptr::null(), || {
+        unsafe { token.as_ref() }.map_or(ptr::null(), |t| t.value.as_ptr())
+    })
 }
 
 /// The token type (`"Bearer"`). Valid until the token is freed; NULL for NULL.
@@ -57,7 +60,9 @@ pub unsafe extern "C" fn m2m_token_value(token: *const Token) -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_token_type(token: *const Token) -> *const c_char {
     // SAFETY: NULL or live per the caller's contract.
-    unsafe { token.as_ref() }.map_or(ptr::null(), |t| t.kind.as_ptr())
+    getter(ptr::null(), || {
+        unsafe { token.as_ref() }.map_or(ptr::null(), |t| t.kind.as_ptr())
+    })
 }
 
 /// `"Bearer <token>"`, for an `Authorization` header. Valid until the token
@@ -68,7 +73,9 @@ pub unsafe extern "C" fn m2m_token_type(token: *const Token) -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_token_authorization_header(token: *const Token) -> *const c_char {
     // SAFETY: NULL or live per the caller's contract.
-    unsafe { token.as_ref() }.map_or(ptr::null(), |t| t.header.as_ptr())
+    getter(ptr::null(), || {
+        unsafe { token.as_ref() }.map_or(ptr::null(), |t| t.header.as_ptr())
+    })
 }
 
 /// When the token expires, in milliseconds since the Unix epoch (0 for NULL).
@@ -77,14 +84,16 @@ pub unsafe extern "C" fn m2m_token_authorization_header(token: *const Token) -> 
 /// `token` is NULL or a token from this library that was not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_token_expires_at_ms(token: *const Token) -> i64 {
-    // SAFETY: NULL or live per the caller's contract.
-    unsafe { token.as_ref() }.map_or(0, |t| {
-        let since_epoch = t
-            .inner
-            .expires_at()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+    getter(0, || {
+        // SAFETY: NULL or live per the caller's contract.
+        unsafe { token.as_ref() }.map_or(0, |t| {
+            let since_epoch = t
+                .inner
+                .expires_at()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+        })
     })
 }
 
@@ -96,7 +105,9 @@ pub unsafe extern "C" fn m2m_token_expires_at_ms(token: *const Token) -> i64 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_token_fetch_id(token: *const Token) -> u64 {
     // SAFETY: NULL or live per the caller's contract.
-    unsafe { token.as_ref() }.map_or(0, |t| t.inner.fetch_id())
+    getter(0, || {
+        unsafe { token.as_ref() }.map_or(0, |t| t.inner.fetch_id())
+    })
 }
 
 /// How many scopes the token was granted (0 for NULL).
@@ -106,7 +117,9 @@ pub unsafe extern "C" fn m2m_token_fetch_id(token: *const Token) -> u64 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_token_scope_count(token: *const Token) -> usize {
     // SAFETY: NULL or live per the caller's contract.
-    unsafe { token.as_ref() }.map_or(0, |t| t.scopes.len())
+    getter(0, || {
+        unsafe { token.as_ref() }.map_or(0, |t| t.scopes.len())
+    })
 }
 
 /// The `index`-th granted scope, or NULL when `index` is out of range.
@@ -116,10 +129,12 @@ pub unsafe extern "C" fn m2m_token_scope_count(token: *const Token) -> usize {
 /// `token` is NULL or a token from this library that was not freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn m2m_token_scope(token: *const Token, index: usize) -> *const c_char {
-    // SAFETY: NULL or live per the caller's contract.
-    unsafe { token.as_ref() }
-        .and_then(|t| t.scopes.get(index))
-        .map_or(ptr::null(), |s| s.as_ptr())
+    getter(ptr::null(), || {
+        // SAFETY: NULL or live per the caller's contract.
+        unsafe { token.as_ref() }
+            .and_then(|t| t.scopes.get(index))
+            .map_or(ptr::null(), |s| s.as_ptr())
+    })
 }
 
 /// Frees a token (its text is zeroed first). NULL is ignored.
@@ -130,6 +145,6 @@ pub unsafe extern "C" fn m2m_token_scope(token: *const Token, index: usize) -> *
 pub unsafe extern "C" fn m2m_token_free(token: *mut Token) {
     if !token.is_null() {
         // SAFETY: the pointer came from Box::into_raw in this library and is freed once.
-        drop(unsafe { Box::from_raw(token) });
+        getter((), || drop(unsafe { Box::from_raw(token) }));
     }
 }

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target="${CARGO_TARGET_DIR:-target}"
-lib="$target/debug"
+# Absolute, so that it holds in every directory below (CARGO_TARGET_DIR may be either).
+lib="$(cd "$target/debug" && pwd)"
 vectors=tests/vectors/exchange
 issuer_pid=""
 stop_issuer() {
@@ -35,7 +36,7 @@ stop_issuer
 echo "== Go: bindings-ffi/go (go test)"
 mkdir -p bindings-ffi/go/lib
 cp "$lib/libm2mauth.a" bindings-ffi/go/lib/
-(cd bindings-ffi/go && M2MAUTH_BIN="$PWD/../../$lib/m2mauth" timeout 300 go test -count=1 ./...)
+(cd bindings-ffi/go && M2MAUTH_BIN="$lib/m2mauth" timeout 300 go test -count=1 ./...)
 
 echo "== C#: bindings-ffi/dotnet on Mono"
 mkdir -p "$target/dotnet"

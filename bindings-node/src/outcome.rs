@@ -38,6 +38,8 @@ impl NativeToken {
 pub struct NativeError {
     /// The stable code in upper case: `INVALID_CLIENT`, `TIMEOUT`, …
     pub code: String,
+    /// The code's family: `config`, `refused`, `transient`, …
+    pub family: String,
     pub message: String,
     pub oauth_error: Option<String>,
     pub description: Option<String>,
@@ -51,7 +53,8 @@ pub struct NativeError {
 impl NativeError {
     pub(crate) fn new(error: &Error) -> NativeError {
         NativeError {
-            code: error.code().as_str().to_ascii_uppercase(),
+            code: error.code().upper_name(),
+            family: error.code().family().as_str().to_owned(),
             message: error.to_string(),
             oauth_error: error.oauth_error().map(str::to_owned),
             description: error.description().map(str::to_owned),

@@ -1,6 +1,7 @@
 //! The native token source.
 
-use m2mauth::TokenSource;
+use m2mauth::config::Naming;
+use m2mauth::{ConfigBuilder, TokenSource};
 use napi::bindgen_prelude::{Either, Env, Object, Result};
 use napi_derive::napi;
 
@@ -20,11 +21,21 @@ impl NativeSource {
 
 #[napi]
 impl NativeSource {
-    /// A source from the shared JSON configuration, or why not.
+    /// A source from the shared JSON configuration, or why not. With
+    /// `node_names`, errors name options as Node spells them (`clientId`).
     #[napi(catch_unwind)]
-    pub fn create(config_json: String) -> Either<NativeSource, NativeError> {
-        match TokenSource::from_json(&config_json) {
-            Ok(source) => Either::A(NativeSource { source }),
+    pub fn create(config_json: String, node_names: bool) -> Either<NativeSource, NativeError> {
+        let naming = if node_names {
+            Naming::Node
+        } else {
+            Naming::Snake
+        };
+        let built =
+            ConfigBuilder::from_json_named(&config_json, naming).and_then(ConfigBuilder::build);
+        match built {
+            Ok(config) => Either::A(NativeSource {
+                source: TokenSource::new(config),
+            }),
             Err(error) => Either::B(NativeError::new(&error)),
         }
     }
@@ -36,15 +47,6 @@ impl NativeSource {
             Ok(source) => Either::A(NativeSource { source }),
             Err(error) => Either::B(NativeError::new(&error)),
         }
-    }
-
-    /// The fetch id of the token that can be served now, without waiting
-    /// (allocation-free: the wrapper compares it with the token it holds).
-    #[napi(catch_unwind)]
-    pub fn cached_token_id(&self) -> Option<i64> {
-        self.source
-            .cached_token_id()
-            .map(|id| i64::try_from(id).unwrap_or(i64::MAX))
     }
 
     /// The token that can be served now, without waiting, if any.

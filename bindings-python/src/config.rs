@@ -1,6 +1,7 @@
 //! Python arguments → the JSON configuration every binding shares, so that
 //! the validation (and its messages) is the core's.
 
+use m2mauth::config::table::{Component, option};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDelta, PyDict, PyList, PyMapping, PyString, PyTuple};
@@ -57,15 +58,26 @@ pub(crate) fn to_json(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Value> {
     )))
 }
 
-/// The keyword arguments of `TokenSource(...)` as the shared JSON form.
-pub(crate) fn from_kwargs(options: &[(&str, Option<&Bound<'_, PyAny>>)]) -> PyResult<String> {
+/// The keyword arguments of `TokenSource(...)` (or `Verifier(...)`, named
+/// `callable`) as the shared JSON form. A keyword that is not an option of
+/// `component` in the core's table is a `TypeError`, as Python does for any
+/// unexpected keyword argument; `None` means "not set".
+pub(crate) fn from_kwargs(
+    callable: &str,
+    component: Component,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<String> {
     let mut object = Map::new();
-    for (name, value) in options {
-        if let Some(value) = value {
-            let json = to_json(name, value)?;
-            if !json.is_null() {
-                object.insert((*name).to_owned(), json);
-            }
+    for (key, value) in options.into_iter().flat_map(PyDictMethods::iter) {
+        let name: String = key.extract()?;
+        if option(component, &name).is_none() {
+            return Err(PyTypeError::new_err(format!(
+                "{callable}() got an unexpected keyword argument '{name}'"
+            )));
+        }
+        let json = to_json(&name, &value)?;
+        if !json.is_null() {
+            object.insert(name, json);
         }
     }
     Ok(Value::Object(object).to_string())

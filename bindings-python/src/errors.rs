@@ -25,6 +25,7 @@ fn exception<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>>
     })?;
     from_native.bind(py).call1((
         error.code().as_str(),
+        error.code().family().as_str(),
         error.to_string(),
         error.oauth_error(),
         error.description(),

@@ -3,7 +3,9 @@
 use m2mauth::{AccessToken, TokenSource};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyDict, PyString};
+
+use m2mauth::config::table::Component;
 
 use crate::gil::GilCell;
 use crate::token::{PyAccessToken, ReadyToken};
@@ -76,63 +78,13 @@ impl PyTokenSource {
 
 #[pymethods]
 impl PyTokenSource {
-    /// Creates a source. Nothing is fetched yet; an invalid option raises
-    /// `ConfigError` naming it.
+    /// Creates a source from keyword options (the option table's names;
+    /// see `options.json`). Nothing is fetched yet; an unknown keyword raises
+    /// `TypeError`, an invalid value `ConfigError` naming the option.
     #[new]
-    #[pyo3(signature = (
-        *,
-        token_url = None,
-        issuer = None,
-        client_id = None,
-        client_secret = None,
-        client_secret_file = None,
-        scopes = None,
-        audience = None,
-        resource = None,
-        extra_params = None,
-        auth_method = None,
-        body_format = None,
-        timeout = None,
-        retries = None,
-        default_lifetime = None,
-        allow_insecure_http = None,
-    ))]
-    #[allow(clippy::too_many_arguments)] // one per option, as Python users expect
-    fn __new__(
-        py: Python<'_>,
-        token_url: Option<&Bound<'_, PyAny>>,
-        issuer: Option<&Bound<'_, PyAny>>,
-        client_id: Option<&Bound<'_, PyAny>>,
-        client_secret: Option<&Bound<'_, PyAny>>,
-        client_secret_file: Option<&Bound<'_, PyAny>>,
-        scopes: Option<&Bound<'_, PyAny>>,
-        audience: Option<&Bound<'_, PyAny>>,
-        resource: Option<&Bound<'_, PyAny>>,
-        extra_params: Option<&Bound<'_, PyAny>>,
-        auth_method: Option<&Bound<'_, PyAny>>,
-        body_format: Option<&Bound<'_, PyAny>>,
-        timeout: Option<&Bound<'_, PyAny>>,
-        retries: Option<&Bound<'_, PyAny>>,
-        default_lifetime: Option<&Bound<'_, PyAny>>,
-        allow_insecure_http: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyTokenSource> {
-        let json = config::from_kwargs(&[
-            ("token_url", token_url),
-            ("issuer", issuer),
-            ("client_id", client_id),
-            ("client_secret", client_secret),
-            ("client_secret_file", client_secret_file),
-            ("scopes", scopes),
-            ("audience", audience),
-            ("resource", resource),
-            ("extra_params", extra_params),
-            ("auth_method", auth_method),
-            ("body_format", body_format),
-            ("timeout", timeout),
-            ("retries", retries),
-            ("default_lifetime", default_lifetime),
-            ("allow_insecure_http", allow_insecure_http),
-        ])?;
+    #[pyo3(signature = (**options))]
+    fn __new__(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<PyTokenSource> {
+        let json = config::from_kwargs("TokenSource", Component::TokenSource, options)?;
         PyTokenSource::from_json(py, &json)
     }
 

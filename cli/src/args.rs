@@ -1,25 +1,31 @@
-//! Command-line parsing.
+//! Command-line parsing. The configuration flags of `token`, `verify`,
+//! `introspect` and `revoke` come from the core's option table, so every
+//! option that has a flag there has it here, with the same name everywhere.
 
 use std::ffi::OsString;
 
 use lexopt::{Arg, Parser, ValueExt};
+use m2mauth::config::table::{Component, Kind, OptionSpec, options_of};
 
 /// What to do.
 pub(crate) enum Command {
-    Help,
+    /// Print the usage of this command (`None`: the overview).
+    Help(Option<&'static str>),
     Version,
-    Token(TokenOptions),
+    Token(Configured),
     Issuer(IssuerOptions),
     Demo,
 }
 
-/// `m2mauth token`: each flag overrides one `<PREFIX>_*` variable.
+/// A command configured from `<PREFIX>_*` variables and flags.
 #[derive(Default)]
-pub(crate) struct TokenOptions {
+pub(crate) struct Configured {
     pub(crate) json: bool,
     pub(crate) env_prefix: Option<String>,
-    /// (variable suffix, value, flag name) in the order given.
-    pub(crate) overrides: Vec<(&'static str, String, &'static str)>,
+    /// (flag, value) in the order given; repeatable flags already joined.
+    pub(crate) flags: Vec<(&'static str, String)>,
+    /// The token argument (`verify`, `introspect`, `revoke`).
+    pub(crate) token: Option<String>,
 }
 
 /// `m2mauth issuer`.
@@ -32,88 +38,177 @@ pub(crate) struct IssuerOptions {
     pub(crate) json: bool,
 }
 
-/// Flags of `m2mauth token` and the variable each stands for.
-const TOKEN_FLAGS: [(&str, &str); 10] = [
-    ("--token-url", "TOKEN_URL"),
-    ("--issuer", "ISSUER"),
-    ("--client-id", "CLIENT_ID"),
-    ("--client-secret-file", "CLIENT_SECRET_FILE"),
-    ("--scope", "SCOPE"),
-    ("--audience", "AUDIENCE"),
-    ("--resource", "RESOURCE"),
-    ("--auth-method", "AUTH_METHOD"),
-    ("--body-format", "BODY_FORMAT"),
-    ("--timeout", "TIMEOUT"),
+/// The commands, their component (for configured ones) and one line each.
+pub(crate) const COMMANDS: [(&str, Option<Component>, &str); 3] = [
+    (
+        "token",
+        Some(Component::TokenSource),
+        "print an access token (config from M2MAUTH_* variables; flags override)",
+    ),
+    (
+        "issuer",
+        None,
+        "run the built-in test issuer in the foreground",
+    ),
+    (
+        "demo",
+        None,
+        "fetch, cache and refresh a token against the test issuer (or your IdP)",
+    ),
 ];
 
 pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String> {
     let mut parser = Parser::from_args(args);
     let command = match parser.next().map_err(|e| e.to_string())? {
-        None | Some(Arg::Long("help") | Arg::Short('h')) => return Ok(Command::Help),
+        None | Some(Arg::Long("help") | Arg::Short('h')) => return Ok(Command::Help(None)),
         Some(Arg::Long("version") | Arg::Short('V')) => return Ok(Command::Version),
         Some(Arg::Value(v)) => v.string().map_err(|e| e.to_string())?,
         Some(other) => return Err(other.unexpected().to_string()),
     };
-    match command.as_str() {
-        "token" => token(&mut parser).map(Command::Token),
-        "issuer" => issuer(&mut parser).map(Command::Issuer),
-        "demo" => match parser.next().map_err(|e| e.to_string())? {
+    let known = COMMANDS.iter().find(|(name, _, _)| *name == command);
+    match (command.as_str(), known) {
+        ("help", _) => {
+            let about = match parser.next().map_err(|e| e.to_string())? {
+                Some(Arg::Value(v)) => {
+                    let v = v.string().map_err(|e| e.to_string())?;
+                    let (name, _, _) = COMMANDS
+                        .iter()
+                        .find(|(name, _, _)| *name == v)
+                        .ok_or_else(|| format!("unknown command {v:?}"))?;
+                    Some(*name)
+                }
+                _ => None,
+            };
+            Ok(Command::Help(about))
+        }
+        ("issuer", Some((name, _, _))) => issuer(&mut parser, name),
+        ("demo", Some((name, _, _))) => match parser.next().map_err(|e| e.to_string())? {
             None => Ok(Command::Demo),
+            Some(Arg::Long("help") | Arg::Short('h')) => Ok(Command::Help(Some(name))),
             Some(other) => Err(other.unexpected().to_string()),
         },
-        "help" => Ok(Command::Help),
-        other => Err(format!("unknown command {other:?}")),
+        (_, Some((name, Some(component), _))) => {
+            let Some(configured) = configured(&mut parser, *component, name)? else {
+                return Ok(Command::Help(Some(name)));
+            };
+            Ok(Command::Token(configured))
+        }
+        _ => Err(format!("unknown command {command:?}")),
     }
 }
 
-fn token(parser: &mut Parser) -> Result<TokenOptions, String> {
-    let mut options = TokenOptions::default();
+/// The options of a configured command; `None` when `--help` was asked.
+fn configured(
+    parser: &mut Parser,
+    component: Component,
+    command: &str,
+) -> Result<Option<Configured>, String> {
+    let takes_token = command != "token";
+    let mut options = Configured::default();
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
+            Arg::Long("help") | Arg::Short('h') => return Ok(None),
             Arg::Long("json") => options.json = true,
-            Arg::Long("allow-insecure-http") => {
-                options.overrides.push((
-                    "ALLOW_INSECURE_HTTP",
-                    "1".to_owned(),
-                    "--allow-insecure-http",
-                ));
-            }
             Arg::Long("env-prefix") => options.env_prefix = Some(value(parser)?),
-            Arg::Long("client-secret") => {
-                return Err(
-                    "--client-secret would show the secret to every user of `ps`; use \
-                            M2MAUTH_CLIENT_SECRET or --client-secret-file"
-                        .to_owned(),
-                );
-            }
             Arg::Long(flag) => {
-                let Some(&(flag_name, var)) = TOKEN_FLAGS
-                    .iter()
-                    .find(|(f, _)| f.strip_prefix("--") == Some(flag))
-                else {
-                    return Err(format!("unknown option --{flag}"));
+                let long = format!("--{flag}");
+                let spec = options_of(component)
+                    .find(|o| o.flag == Some(long.as_str()))
+                    .ok_or_else(|| unknown_flag(component, &long))?;
+                let given = match spec.kind {
+                    Kind::Flag => String::new(),
+                    _ => value(parser)?,
                 };
-                let new = value(parser)?;
-                // Repeatable flags accumulate; the others take the last value.
-                match options.overrides.iter_mut().find(|(v, _, _)| *v == var) {
-                    Some((_, old, _)) if matches!(var, "SCOPE" | "RESOURCE") => {
-                        old.push(' ');
-                        old.push_str(&new);
-                    }
-                    Some((_, old, _)) => *old = new,
-                    None => options.overrides.push((var, new, flag_name)),
-                }
+                add_flag(&mut options.flags, spec, given)?;
+            }
+            Arg::Value(token) if takes_token && options.token.is_none() => {
+                options.token = Some(token.string().map_err(|e| e.to_string())?);
             }
             other => return Err(other.unexpected().to_string()),
         }
     }
-    Ok(options)
+    Ok(Some(options))
 }
 
-fn issuer(parser: &mut Parser) -> Result<IssuerOptions, String> {
+/// Why `flag` is refused: secrets never come as flags (`ps` shows them).
+fn unknown_flag(component: Component, flag: &str) -> String {
+    let option = flag.trim_start_matches("--").replace('-', "_");
+    let secret = options_of(component).find(|o| o.name == option && o.kind == Kind::Secret);
+    match secret {
+        Some(spec) => {
+            let file = spec
+                .alternatives
+                .iter()
+                .find_map(|a| options_of(component).find(|o| o.name == *a)?.flag);
+            let variable = spec
+                .env
+                .first()
+                .map(|e| format!("M2MAUTH_{e}"))
+                .unwrap_or_default();
+            match file {
+                Some(file) => format!(
+                    "{flag} would show the secret to every user of `ps`; use {variable} or {file}"
+                ),
+                None => {
+                    format!("{flag} would show the secret to every user of `ps`; use {variable}")
+                }
+            }
+        }
+        None => format!("unknown option {flag}"),
+    }
+}
+
+/// Records a flag: repeatable ones accumulate, the others take the last value.
+fn add_flag(
+    flags: &mut Vec<(&'static str, String)>,
+    spec: &'static OptionSpec,
+    given: String,
+) -> Result<(), String> {
+    let Some(flag) = spec.flag else {
+        return Err(format!("{} has no flag", spec.name));
+    };
+    let given = if spec.kind == Kind::Claims {
+        claim_object(flag, &given)?
+    } else {
+        given
+    };
+    match flags.iter_mut().find(|(f, _)| *f == flag) {
+        Some((_, old)) if spec.kind == Kind::Claims => {
+            // Both are one-member objects: merge by text.
+            let merged = format!(
+                "{},{}",
+                old.trim_end_matches('}'),
+                given.trim_start_matches('{')
+            );
+            *old = merged;
+        }
+        Some((_, old)) if spec.kind.accumulates() => {
+            old.push(' ');
+            old.push_str(&given);
+        }
+        Some((_, old)) => *old = given,
+        None => flags.push((flag, given)),
+    }
+    Ok(())
+}
+
+/// `NAME=JSON` as the one-member JSON object `{"NAME": JSON}`; a value that
+/// is not JSON is taken as a string (`--claim tenant=acme`).
+fn claim_object(flag: &str, given: &str) -> Result<String, String> {
+    let (name, value) = given
+        .split_once('=')
+        .filter(|(name, _)| !name.is_empty())
+        .ok_or_else(|| format!("{flag} takes NAME=JSON, such as stt=1"))?;
+    let value = serde_json::from_str::<serde_json::Value>(value)
+        .unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+    Ok(serde_json::json!({ name: value }).to_string())
+}
+
+fn issuer(parser: &mut Parser, name: &'static str) -> Result<Command, String> {
     let mut options = IssuerOptions::default();
     while let Some(arg) = parser.next().map_err(|e| e.to_string())? {
         match arg {
+            Arg::Long("help") | Arg::Short('h') => return Ok(Command::Help(Some(name))),
             Arg::Long("port") => options.port = number(parser, "--port")?,
             Arg::Long("latency-ms") => options.latency_ms = number(parser, "--latency-ms")?,
             Arg::Long("lifetime") => options.lifetime_secs = Some(number(parser, "--lifetime")?),
@@ -126,7 +221,7 @@ fn issuer(parser: &mut Parser) -> Result<IssuerOptions, String> {
             other => return Err(other.unexpected().to_string()),
         }
     }
-    Ok(options)
+    Ok(Command::Issuer(options))
 }
 
 fn value(parser: &mut Parser) -> Result<String, String> {
@@ -141,4 +236,49 @@ fn number<T: std::str::FromStr>(parser: &mut Parser, flag: &str) -> Result<T, St
     value(parser)?
         .parse()
         .map_err(|_| format!("{flag} takes a number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<OsString> {
+        line.split_whitespace().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn every_command_has_help() {
+        for (name, _, _) in COMMANDS {
+            for form in [
+                format!("{name} --help"),
+                format!("{name} -h"),
+                format!("help {name}"),
+            ] {
+                assert!(
+                    matches!(parse(args(&form)), Ok(Command::Help(Some(n))) if n == name),
+                    "{form}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn repeatable_flags_accumulate() {
+        let Ok(Command::Token(t)) =
+            parse(args("token --scope a --scope b --timeout 5 --timeout 6"))
+        else {
+            panic!()
+        };
+        assert!(t.flags.contains(&("--scope", "a b".to_owned())));
+        assert!(t.flags.contains(&("--timeout", "6".to_owned())));
+    }
+
+    #[test]
+    fn secrets_are_never_flags() {
+        let Err(problem) = parse(args("token --client-secret hunter2")) else {
+            panic!()
+        };
+        assert!(problem.contains("M2MAUTH_CLIENT_SECRET"), "{problem}");
+        assert!(!problem.contains("hunter2"));
+    }
 }

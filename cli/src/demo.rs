@@ -5,13 +5,14 @@ use std::time::{Duration, Instant};
 use m2mauth::{AccessToken, Error, TokenSource};
 use m2mauth_testkit::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, TestIssuer};
 
+use crate::output::{Failure, say};
 use crate::rfc3339;
 
 /// Lifetime of the demo issuer's tokens: short enough to show a refresh.
 const DEMO_LIFETIME: Duration = Duration::from_secs(5);
 
 #[allow(clippy::disallowed_methods)] // the demo shows how long things take
-pub(crate) fn run() -> Result<(), Error> {
+pub(crate) fn run() -> Result<(), Failure> {
     let configured = ["M2MAUTH_TOKEN_URL", "M2MAUTH_ISSUER"]
         .iter()
         .any(|v| std::env::var(v).is_ok_and(|value| !value.trim().is_empty()));
@@ -23,11 +24,9 @@ pub(crate) fn run() -> Result<(), Error> {
         .latency(Duration::from_millis(50))
         .start()
         .map_err(|e| Error::internal(format!("cannot start the test issuer: {e}")))?;
-    println!("m2mauth demo: OAuth 2.0 client credentials against the built-in test issuer");
-    println!(
-        "  (set M2MAUTH_TOKEN_URL, M2MAUTH_CLIENT_ID and M2MAUTH_CLIENT_SECRET to use your IdP)"
-    );
-    println!(
+    say!("m2mauth demo: OAuth 2.0 client credentials against the built-in test issuer");
+    say!("  (set M2MAUTH_TOKEN_URL, M2MAUTH_CLIENT_ID and M2MAUTH_CLIENT_SECRET to use your IdP)");
+    say!(
         "  issuer {}  token lifetime {} s, 50 ms latency",
         issuer.issuer_url(),
         DEMO_LIFETIME.as_secs()
@@ -40,14 +39,14 @@ pub(crate) fn run() -> Result<(), Error> {
         .build()?;
 
     let (first, took) = timed(|| source.token_blocking())?;
-    println!(
+    say!(
         "1. first call     fetched a token in {}   (token requests: {})",
         human(took),
         issuer.requests_served()
     );
-    println!("                  {}", describe(&first));
+    say!("                  {}", describe(&first));
     let (second, took) = timed(|| source.token_blocking())?;
-    println!(
+    say!(
         "2. second call    served from the cache in {}   (token requests: {}, same token: {})",
         human(took),
         issuer.requests_served(),
@@ -67,12 +66,12 @@ pub(crate) fn run() -> Result<(), Error> {
             .join()
             .map_err(|_| Error::internal("a demo thread panicked"))??;
     }
-    println!(
+    say!(
         "3. 100 threads    on a cold cache made {} token request",
         issuer.requests_served() - before
     );
 
-    println!("4. refresh-ahead  calling every 50 ms until the token is replaced …");
+    say!("4. refresh-ahead  calling every 50 ms until the token is replaced …");
     let waits_before = source.stats().waits;
     let mut slowest = Duration::ZERO;
     let started = Instant::now();
@@ -83,12 +82,12 @@ pub(crate) fn run() -> Result<(), Error> {
             break token;
         }
         if started.elapsed() > DEMO_LIFETIME * 2 {
-            return Err(Error::internal("the token was not refreshed in time"));
+            return Err(Error::internal("the token was not refreshed in time").into());
         }
         std::thread::sleep(Duration::from_millis(50));
     };
     let waited = source.stats().waits - waits_before;
-    println!(
+    say!(
         "                  replaced after {:.1} s in the background; {}; the slowest call took {}",
         started.elapsed().as_secs_f64(),
         if waited == 0 {
@@ -98,31 +97,37 @@ pub(crate) fn run() -> Result<(), Error> {
         },
         human(slowest)
     );
-    println!("                  {}", describe(&renewed));
+    say!("                  {}", describe(&renewed));
     let stats = source.stats();
-    println!(
+    say!(
         "stats: {} cache hits, {} fetches ({} refreshes ahead of expiry), {} waits, {} failures",
-        stats.cache_hits, stats.fetches, stats.refreshes, stats.waits, stats.failures
+        stats.cache_hits,
+        stats.fetches,
+        stats.refreshes,
+        stats.waits,
+        stats.failures
     );
     Ok(())
 }
 
-fn against_configured_idp() -> Result<(), Error> {
+fn against_configured_idp() -> Result<(), Failure> {
     let source = TokenSource::from_env("M2MAUTH")?;
-    println!("m2mauth demo against {}", source.cache_key());
+    say!("m2mauth demo against {}", source.cache_key());
     let (first, took) = timed(|| source.token_blocking())?;
-    println!("1. first call     fetched a token in {}", human(took));
-    println!("                  {}", describe(&first));
+    say!("1. first call     fetched a token in {}", human(took));
+    say!("                  {}", describe(&first));
     let (second, took) = timed(|| source.token_blocking())?;
-    println!(
+    say!(
         "2. second call    served from the cache in {} (same token: {})",
         human(took),
         second.same_as(&first)
     );
     let stats = source.stats();
-    println!(
+    say!(
         "stats: {} cache hits, {} fetches, {} failures",
-        stats.cache_hits, stats.fetches, stats.failures
+        stats.cache_hits,
+        stats.fetches,
+        stats.failures
     );
     Ok(())
 }

@@ -8,8 +8,9 @@ use m2mauth_testkit::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, TestIssuer};
 use serde_json::json;
 
 use crate::args::IssuerOptions;
+use crate::output::{Failure, say};
 
-pub(crate) fn run(options: &IssuerOptions) -> Result<(), Error> {
+pub(crate) fn run(options: &IssuerOptions) -> Result<(), Failure> {
     let mut builder = TestIssuer::builder()
         .port(options.port)
         .latency(Duration::from_millis(options.latency_ms));
@@ -37,7 +38,7 @@ pub(crate) fn run(options: &IssuerOptions) -> Result<(), Error> {
         });
     if options.json {
         // One line for test harnesses to read.
-        println!(
+        say!(
             "{}",
             json!({
                 "issuer": issuer.issuer_url(),
@@ -50,28 +51,28 @@ pub(crate) fn run(options: &IssuerOptions) -> Result<(), Error> {
             })
         );
     } else {
-        println!(
+        say!(
             "m2mauth test issuer on {} (stop with Ctrl-C)",
             issuer.issuer_url()
         );
-        println!("  token endpoint  {}", issuer.token_url());
-        println!(
+        say!("  token endpoint  {}", issuer.token_url());
+        say!(
             "  discovery       {}/.well-known/openid-configuration",
             issuer.issuer_url()
         );
-        println!("  JWKS            {}", issuer.jwks_url());
-        println!("  protected API   {}", issuer.api_url());
-        println!("  client          {client_id} / {client_secret}");
-        println!(
+        say!("  JWKS            {}", issuer.jwks_url());
+        say!("  protected API   {}", issuer.api_url());
+        say!("  client          {client_id} / {client_secret}");
+        say!(
             "  admin           {}/_testkit/ (stats, fault, lifetime, revoke, reset, vector)",
             issuer.issuer_url()
         );
-        println!();
-        println!(
+        say!();
+        say!(
             "  try: M2MAUTH_TOKEN_URL={} M2MAUTH_CLIENT_ID={client_id} \\",
             issuer.token_url()
         );
-        println!("       M2MAUTH_CLIENT_SECRET={client_secret} m2mauth token --json");
+        say!("       M2MAUTH_CLIENT_SECRET={client_secret} m2mauth token --json");
     }
     // Serve until the process is stopped (SIGINT, SIGTERM).
     loop {

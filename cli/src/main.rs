@@ -1,10 +1,12 @@
 //! `m2mauth`: fetch a client credentials token for scripts
-//! (`curl -H "Authorization: Bearer $(m2mauth token)"`), run the test issuer,
-//! or watch the SDK work (`m2mauth demo`).
+//! (`curl -H "Authorization: Bearer $(m2mauth token)"`), check the tokens a
+//! service receives (`verify`, `introspect`), revoke one, run the test
+//! issuer, or watch the SDK work (`m2mauth demo`).
 //!
-//! Exit status: 0 ok, 2 usage or configuration error, 3 the IdP refused
-//! (an OAuth error such as `invalid_client`), 4 the IdP could not be
-//! reached or answered badly.
+//! Exit status: 0 ok, 1 the output could not be written, 2 usage or
+//! configuration error, 3 the IdP refused (an OAuth error such as
+//! `invalid_client`), 4 the IdP could not be reached or answered badly,
+//! 5 the token checked is not valid.
 
 // Printing is this program's job.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -12,36 +14,16 @@
 mod args;
 mod demo;
 mod issuer;
+mod output;
 mod rfc3339;
 mod token;
+mod usage;
 
 use std::process::ExitCode;
 
-use m2mauth::{Error, ErrorCode};
+use m2mauth::{Error, Family};
 
-const USAGE: &str = "\
-usage: m2mauth <command> [options]
-
-commands:
-  token    print an access token (config from M2MAUTH_* variables; flags override)
-  issuer   run the built-in test issuer in the foreground
-  demo     fetch, cache and refresh a token against the test issuer
-           (or the IdP configured by M2MAUTH_* variables)
-
-m2mauth token options:
-  --json                     print all fields as one JSON object
-  --env-prefix P             read P_* variables instead of M2MAUTH_*
-  --token-url URL | --issuer URL
-  --client-id ID             --client-secret-file FILE (secrets never as flags)
-  --scope S (repeatable)     --audience A     --resource URI (repeatable)
-  --auth-method client_secret_basic|client_secret_post
-  --body-format form|json    --timeout SECONDS    --allow-insecure-http
-
-m2mauth issuer options:
-  --port N (default: any free port)   --client ID:SECRET (repeatable)
-  --lifetime SECONDS (default 3600)   --latency-ms N   --json
-
-exit status: 0 ok, 2 usage or configuration, 3 the IdP refused, 4 the IdP failed";
+use output::Failure;
 
 fn main() -> ExitCode {
     let command = match args::parse(std::env::args_os().skip(1)) {
@@ -52,13 +34,9 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match command {
-        args::Command::Help => {
-            println!("{USAGE}");
-            Ok(())
-        }
+        args::Command::Help(about) => output::line(&usage::text(about)).map_err(Failure::from),
         args::Command::Version => {
-            println!("m2mauth {}", env!("CARGO_PKG_VERSION"));
-            Ok(())
+            output::line(&format!("m2mauth {}", env!("CARGO_PKG_VERSION"))).map_err(Failure::from)
         }
         args::Command::Token(options) => token::run(&options),
         args::Command::Issuer(options) => issuer::run(&options),
@@ -66,7 +44,11 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
+        Err(Failure::Output(problem)) => {
+            eprintln!("m2mauth: cannot write the output: {problem}");
+            ExitCode::from(1)
+        }
+        Err(Failure::M2m(error)) => {
             eprintln!("m2mauth: {error}");
             ExitCode::from(exit_status(&error))
         }
@@ -75,9 +57,10 @@ fn main() -> ExitCode {
 
 /// The documented exit status for an error.
 fn exit_status(error: &Error) -> u8 {
-    match error.code() {
-        ErrorCode::Config => 2,
-        code if code.is_refusal() => 3,
-        _ => 4,
+    match error.code().family() {
+        Family::Config => 2,
+        Family::Refused => 3,
+        Family::Transient | Family::Malformed | Family::Internal => 4,
+        Family::InvalidToken => 5,
     }
 }

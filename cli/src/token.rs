@@ -1,86 +1,19 @@
 //! `m2mauth token`: one token on stdout, for scripts.
 
-use std::collections::HashMap;
-
 use m2mauth::{ConfigBuilder, Error, TokenSource};
 use serde_json::json;
 
-use crate::args::TokenOptions;
+use crate::args::Configured;
+use crate::output::{self, Failure};
 use crate::rfc3339;
 
-/// The configuration: `<PREFIX>_*` variables, each overridden by its flag.
-pub(crate) fn config(options: &TokenOptions) -> Result<m2mauth::Config, Error> {
-    let prefix = options
-        .env_prefix
-        .as_deref()
-        .unwrap_or("M2MAUTH")
-        .trim_end_matches('_')
-        .to_ascii_uppercase();
-    let flags: HashMap<String, &str> = options
-        .overrides
-        .iter()
-        .map(|(suffix, value, _)| (format!("{prefix}_{suffix}"), value.as_str()))
-        .collect();
-    // A flag replaces its variable and the variables that are alternatives
-    // to it: `--issuer` wins over a `<P>_TOKEN_URL` in the environment.
-    let shadowed: Vec<String> = options
-        .overrides
-        .iter()
-        .flat_map(|(suffix, _, _)| alternatives_to(suffix))
-        .map(|other| format!("{prefix}_{other}"))
-        .collect();
-    let mut builder = ConfigBuilder::from_lookup(&prefix, |name| match flags.get(name) {
-        Some(value) => Some((*value).to_owned()),
-        None if shadowed.iter().any(|s| s == name) => None,
-        None => std::env::var(name).ok(),
-    })
-    .map_err(|e| name_the_flag(e, &prefix, options))?;
-    for (suffix, _, flag) in &options.overrides {
-        if let Some(field) = field_of(suffix) {
-            builder = builder.origin(field, *flag);
-        }
-    }
-    builder.build()
+/// The `<PREFIX>_*` variables, each overridden by its flag.
+pub(crate) fn config(options: &Configured) -> Result<m2mauth::Config, Error> {
+    let prefix = options.env_prefix.as_deref().unwrap_or("M2MAUTH");
+    ConfigBuilder::from_flags(prefix, m2mauth::loader::env_var, &options.flags)?.build()
 }
 
-/// A value read from a flag is blamed on the flag, not on its variable.
-fn name_the_flag(error: Error, prefix: &str, options: &TokenOptions) -> Error {
-    let flag = options
-        .overrides
-        .iter()
-        .find(|(suffix, _, _)| error.field() == Some(format!("{prefix}_{suffix}").as_str()));
-    match (flag, error.detail()) {
-        (Some((_, _, flag)), Some(problem)) => Error::config(*flag, problem),
-        _ => error,
-    }
-}
-
-/// Variables that set the same thing as the variable `suffix` another way.
-fn alternatives_to(suffix: &str) -> &'static [&'static str] {
-    match suffix {
-        "TOKEN_URL" => &["ISSUER"],
-        "ISSUER" => &["TOKEN_URL"],
-        "CLIENT_SECRET_FILE" => &["CLIENT_SECRET"],
-        "AUDIENCE" => &["API_AUDIENCE"],
-        _ => &[],
-    }
-}
-
-fn field_of(suffix: &str) -> Option<&'static str> {
-    Some(match suffix {
-        "TOKEN_URL" => "token_url",
-        "ISSUER" => "issuer",
-        "CLIENT_ID" => "client_id",
-        "CLIENT_SECRET_FILE" => "client_secret_file",
-        "SCOPE" => "scopes",
-        "AUDIENCE" => "audience",
-        "RESOURCE" => "resource",
-        "TIMEOUT" => "timeout",
-        _ => return None,
-    })
-}
-
-pub(crate) fn run(options: &TokenOptions) -> Result<(), Error> {
+pub(crate) fn run(options: &Configured) -> Result<(), Failure> {
     let source = TokenSource::new(config(options)?);
     let token = source.token_blocking()?;
     if options.json {
@@ -97,9 +30,9 @@ pub(crate) fn run(options: &TokenOptions) -> Result<(), Error> {
             "expires_at": rfc3339::format(token.expires_at()),
             "scope": scope,
         });
-        println!("{object}");
+        output::line(&object.to_string())?;
     } else {
-        println!("{}", token.secret());
+        output::line(token.secret())?;
     }
     Ok(())
 }

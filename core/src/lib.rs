@@ -33,15 +33,18 @@
 #![deny(missing_docs)]
 
 pub mod cache;
+pub mod client;
 pub mod config;
 mod error;
+pub mod loader;
 pub mod protocol;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 mod secret;
+pub mod verify;
 
-pub use config::{AuthMethod, BodyFormat, Config, ConfigBuilder, Endpoint};
-pub use error::{Error, ErrorCode};
+pub use config::{AuthMethod, BodyFormat, Config, ConfigBuilder, Endpoint, SigningAlg};
+pub use error::{Error, ErrorCode, Family, error_codes_json};
 #[cfg(feature = "runtime")]
 pub use runtime::{AccessToken, Stats, TokenSource, TokenSourceBuilder};
 pub use secret::Secret;

@@ -65,7 +65,10 @@ fn rate_limited(seconds: u64) -> Error {
         vec![("retry-after".into(), seconds.to_string())],
         vec![],
     );
-    m2mauth::protocol::parse_token_response(&response, &config, std::time::UNIX_EPOCH).unwrap_err()
+    let url = url::Url::parse("https://idp.example/t").unwrap();
+    let request = m2mauth::protocol::build_token_request(&config, &url);
+    m2mauth::protocol::parse_token_response(&request, &response, &config, std::time::UNIX_EPOCH)
+        .unwrap_err()
 }
 
 /// The model the slot is checked against.

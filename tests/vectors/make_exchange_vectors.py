@@ -177,14 +177,23 @@ add("expires-in-missing-uses-default", "Without expires_in (and no JWT claims) t
     basic_request(form_body(GRANT)), ok(body='{"access_token":"tok-1","token_type":"Bearer"}'), token(expires_in=300))
 add("expires-in-missing-uses-configured-default", "default_lifetime sets the lifetime assumed without expires_in.", config(default_lifetime=120),
     basic_request(form_body(GRANT)), ok(body='{"access_token":"tok-1","token_type":"Bearer"}'), token(expires_in=120))
-jwt = ".".join([
-    base64.urlsafe_b64encode(b'{"alg":"EdDSA","typ":"at+jwt"}').decode().rstrip("="),
-    base64.urlsafe_b64encode(b'{"sub":"svc","iat":1700000000,"exp":1700000900}').decode().rstrip("="),
-    "c2ln",
-])
-add("expires-in-missing-reads-jwt-claims", "Without expires_in, a JWT access token's exp - iat gives the lifetime.", config(),
+def unsigned_jwt(claims):
+    return ".".join([
+        base64.urlsafe_b64encode(b'{"alg":"EdDSA","typ":"at+jwt"}').decode().rstrip("="),
+        base64.urlsafe_b64encode(claims).decode().rstrip("="),
+        "c2ln",
+    ])
+
+
+# Issued in 2100: exp - now is decades, exp - iat is 15 minutes, whenever the vector runs.
+jwt = unsigned_jwt(b'{"sub":"svc","iat":4102444800,"exp":4102445700}')
+add("expires-in-missing-reads-jwt-claims", "Without expires_in, a JWT access token lives until its exp, and never longer than exp - iat.", config(),
     basic_request(form_body(GRANT)), ok(body=json.dumps({"access_token": jwt, "token_type": "Bearer"}, separators=(",", ":"))),
     token(access_token=jwt, expires_in=900))
+expired_jwt = unsigned_jwt(b'{"sub":"svc","iat":1700000000,"exp":1700000900}')
+add("expires-in-missing-jwt-already-expired", "Without expires_in, a JWT whose exp has passed is an unusable answer, never a cached token.", config(),
+    basic_request(form_body(GRANT)), ok(body=json.dumps({"access_token": expired_jwt, "token_type": "Bearer"}, separators=(",", ":"))),
+    error("malformed_response", status=200))
 add("scope-granted-narrower", "The scope the IdP grants wins over the one requested.", config(scopes=["read", "write"]),
     basic_request(form_body(GRANT + [("scope", "read write")])),
     ok(body='{"access_token":"tok-1","token_type":"Bearer","expires_in":3600,"scope":"read"}'), token(scopes=["read"]))

@@ -1,11 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Runtime.Serialization;
 
 namespace M2MAuth
 {
-    /// <summary>An access token from the cache. <see cref="ToString"/> never shows the token.</summary>
-    public sealed class AccessToken
+    /// <summary>An access token from the cache. <see cref="ToString"/> never shows the token, and
+    /// serializers that honour <see cref="ISerializable"/> (BinaryFormatter, Json.NET) write it
+    /// redacted, as Node's toJSON does.</summary>
+    [Serializable]
+    public sealed class AccessToken : ISerializable
     {
         internal AccessToken(IntPtr token)
         {
@@ -42,6 +46,19 @@ namespace M2MAuth
 
         /// <summary>Names the fetch that produced the token.</summary>
         internal ulong FetchId { get; private set; }
+
+        /// <summary>Serializes the token redacted: never its value.</summary>
+        public void GetObjectData(SerializationInfo info, StreamingContext context)
+        {
+            if (info == null)
+            {
+                throw new ArgumentNullException("info");
+            }
+            info.AddValue("TokenType", TokenType);
+            info.AddValue("ExpiresAt", ExpiresAt.ToString("O"));
+            info.AddValue("Scopes", string.Join(" ", Scopes));
+            info.AddValue("AccessToken", "[redacted]");
+        }
 
         /// <summary>A description without the token.</summary>
         public override string ToString()

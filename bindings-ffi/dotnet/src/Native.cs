@@ -6,6 +6,17 @@ namespace M2MAuth
     /// <summary>The C ABI of libm2mauth (see bindings-ffi/include/m2mauth.h).</summary>
     internal static class Native
     {
+        /// <summary>m2m_stats.</summary>
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct Stats
+        {
+            internal ulong CacheHits;
+            internal ulong Waits;
+            internal ulong Fetches;
+            internal ulong Refreshes;
+            internal ulong Failures;
+        }
+
         private const string Library = "m2mauth";
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -39,7 +50,10 @@ namespace M2MAuth
         internal static extern uint m2m_source_invalidate_value(SourceHandle source, byte[] tokenValue, [MarshalAs(UnmanagedType.I1)] out bool dropped, IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint m2m_source_stats_json(SourceHandle source, out IntPtr json, out IntPtr error);
+        internal static extern uint m2m_source_stats(SourceHandle source, out Stats stats, out IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_source_last_error(SourceHandle source, out IntPtr lastError, out IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern IntPtr m2m_token_value(IntPtr token);
@@ -63,7 +77,13 @@ namespace M2MAuth
         internal static extern void m2m_token_free(IntPtr token);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_error_code(IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern IntPtr m2m_error_name(IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr m2m_error_family(IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern IntPtr m2m_error_message(IntPtr error);

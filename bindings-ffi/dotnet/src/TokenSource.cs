@@ -1,6 +1,5 @@
 using System;
 using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -163,21 +162,20 @@ namespace M2MAuth
         /// <summary>What the source has done so far.</summary>
         public TokenSourceStats GetStats()
         {
-            IntPtr json;
+            Native.Stats stats;
             IntPtr error;
-            var code = Native.m2m_source_stats_json(Handle(), out json, out error);
+            var code = Native.m2m_source_stats(Handle(), out stats, out error);
             if (code != 0)
             {
                 throw ErrorDetails.Take(code, error).ToException();
             }
-            try
+            IntPtr last;
+            code = Native.m2m_source_last_error(Handle(), out last, out error);
+            if (code != 0)
             {
-                return TokenSourceStats.Parse(Native.Text(json));
+                throw ErrorDetails.Take(code, error).ToException();
             }
-            finally
-            {
-                Native.m2m_string_free(json);
-            }
+            return new TokenSourceStats(stats, last == IntPtr.Zero ? null : ErrorDetails.Take(Native.m2m_error_code(last), last).ToException());
         }
 
         /// <summary>Frees the native source; pending calls still complete.</summary>
@@ -282,6 +280,16 @@ namespace M2MAuth
     /// <summary>Counters of a <see cref="TokenSource"/>.</summary>
     public sealed class TokenSourceStats
     {
+        internal TokenSourceStats(Native.Stats stats, M2MAuthException lastError)
+        {
+            CacheHits = (long)stats.CacheHits;
+            Waits = (long)stats.Waits;
+            Fetches = (long)stats.Fetches;
+            Refreshes = (long)stats.Refreshes;
+            Failures = (long)stats.Failures;
+            LastError = lastError;
+        }
+
         /// <summary>Calls answered from the cache.</summary>
         public long CacheHits { get; private set; }
 
@@ -297,22 +305,7 @@ namespace M2MAuth
         /// <summary>Token requests that failed.</summary>
         public long Failures { get; private set; }
 
-        internal static TokenSourceStats Parse(string json)
-        {
-            return new TokenSourceStats
-            {
-                CacheHits = Number(json, "cache_hits"),
-                Waits = Number(json, "waits"),
-                Fetches = Number(json, "fetches"),
-                Refreshes = Number(json, "refreshes"),
-                Failures = Number(json, "failures"),
-            };
-        }
-
-        private static long Number(string json, string key)
-        {
-            var match = Regex.Match(json, "\"" + key + "\":(\\d+)");
-            return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
-        }
+        /// <summary>The most recent failure, or null.</summary>
+        public M2MAuthException LastError { get; private set; }
     }
 }

@@ -41,6 +41,9 @@ public static class Tests
             Run("DelegatingHandler retries once after a 401", HandlerRetries);
             Run("bad configuration", BadConfiguration);
             Run("invalidate", Invalidate);
+            Run("every option of the core's table is a property", () => OptionsMatchTheTable(Path.Combine(vectors, "..", "options.json")));
+            Run("every code of the core's table maps to its class", () => ErrorsMatchTheTable(Path.Combine(vectors, "..", "error_codes.json")));
+            Run("options and tokens print and serialize without secrets", Redaction);
         }
         finally
         {
@@ -323,6 +326,93 @@ public static class Tests
             Check(source.Invalidate(first), "dropped");
             Check(!source.Invalidate(first), "only once");
             Check(source.GetToken().Value != first.Value, "a new token");
+        }
+    }
+
+    /// <summary>The objects of a pretty-printed JSON array whose members are indented by
+    /// <paramref name="indent"/> spaces, one string each (doc texts may hold braces).</summary>
+    private static IEnumerable<string> Objects(string json, int indent)
+    {
+        var pad = new string(' ', indent);
+        return Regex.Matches(json, "(?s)\n" + pad + "\\{\n(.*?)\n" + pad + "\\}").Cast<Match>().Select(m => m.Groups[1].Value);
+    }
+
+    private static string Field(string obj, string key)
+    {
+        var match = Regex.Match(obj, "\"" + key + "\": \"?([^\",\n]*)\"?");
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    private static void OptionsMatchTheTable(string file)
+    {
+        var types = new Dictionary<string, Type>
+        {
+            { "string", typeof(string) }, { "secret", typeof(string) }, { "path", typeof(string) }, { "choice", typeof(string) },
+            { "words", typeof(IList<string>) }, { "uris", typeof(IList<string>) }, { "seconds", typeof(TimeSpan?) },
+            { "count", typeof(int?) }, { "bool", typeof(bool) }, { "params", typeof(IDictionary<string, string>) },
+            { "claims", typeof(IDictionary<string, object>) },
+        };
+        var classes = new Dictionary<string, Type> { { "token_source", typeof(TokenSourceOptions) }, { "verifier", typeof(VerifierOptions) } };
+        var counts = new Dictionary<string, int> { { "token_source", 0 }, { "verifier", 0 } };
+        foreach (var row in Objects(File.ReadAllText(file), 2))
+        {
+            var component = Field(row, "component");
+            var name = Field(row, "dotnet");
+            var property = classes[component].GetProperty(name);
+            Check(property != null, classes[component].Name + " has " + name);
+            if (property != null)
+            {
+                Check(property.PropertyType == types[Field(row, "type")], name + " is a " + Field(row, "type") + ": " + property.PropertyType);
+            }
+            counts[component]++;
+        }
+        foreach (var pair in classes)
+        {
+            Check(pair.Value.GetProperties().Length == counts[pair.Key], pair.Value.Name + " has exactly the table's options");
+        }
+    }
+
+    private static readonly Dictionary<string, Type> FamilyClasses = new Dictionary<string, Type>
+    {
+        { "config", typeof(ConfigurationException) }, { "refused", typeof(OAuthRefusedException) },
+        { "transient", typeof(TransientException) }, { "malformed", typeof(MalformedException) },
+        { "invalid_token", typeof(InvalidTokenException) }, { "internal", typeof(InternalException) },
+    };
+
+    private static void ErrorsMatchTheTable(string file)
+    {
+        var rows = Objects(File.ReadAllText(file), 4).ToList();
+        Check(rows.Count >= 30, "the table has the codes: " + rows.Count);
+        foreach (var row in rows)
+        {
+            var code = Field(row, "code");
+            var family = Field(row, "family");
+            var number = uint.Parse(Field(row, "number"), CultureInfo.InvariantCulture);
+            var pascal = string.Concat(code.Split('_').Select(w => char.ToUpperInvariant(w[0]) + w.Substring(1)));
+            ErrorCode parsed;
+            Check(Enum.TryParse(pascal, out parsed) && (uint)parsed == number, "ErrorCode." + pascal + " = " + number);
+            var exception = new ErrorDetails { Code = (ErrorCode)number, Name = code, Family = family, Message = code }.ToException();
+            var expected = code == "jwks_unavailable" ? typeof(InvalidTokenException) : FamilyClasses[family];
+            Check(expected.IsInstanceOfType(exception), code + " is a " + expected.Name + ": " + exception.GetType().Name);
+            Check(exception.GetType() != typeof(M2MAuthException), code + " has a class of its own or its family's");
+        }
+    }
+
+    private static void Redaction()
+    {
+        var options = Options();
+        options.ClientSecret = "canary-secret-value";
+        options.ExtraParams = new Dictionary<string, string> { { "api_key", "canary-param-value" } };
+        var shown = options.ToString();
+        Check(!shown.Contains("canary") && shown.Contains("ClientId = test-client"), "options ToString: " + shown);
+        Post("reset", null);
+        using (var source = new TokenSource(Options()))
+        {
+            var token = source.GetToken();
+            var stream = new MemoryStream();
+            new System.Runtime.Serialization.Formatters.Binary.BinaryFormatter().Serialize(stream, token);
+            var bytes = Encoding.UTF8.GetString(stream.ToArray());
+            Check(!bytes.Contains(token.Value) && bytes.Contains("[redacted]"), "a serialized token is redacted");
         }
     }
 }

@@ -218,9 +218,11 @@ static void test_fetch_and_cache(void) {
   char *header = NULL;
   CHECK(m2m_source_authorization_header(src, &header, NULL) == M2M_OK && header && strncmp(header, "Bearer ", 7) == 0, "header");
   m2m_string_free(header);
-  char *stats = NULL;
-  CHECK(m2m_source_stats_json(src, &stats, NULL) == M2M_OK && strstr(stats, "\"fetches\":1"), "stats %s", stats);
-  m2m_string_free(stats);
+  m2m_stats stats = {0};
+  CHECK(m2m_source_stats(src, &stats, NULL) == M2M_OK && stats.fetches == 1 && stats.cache_hits >= 1, "stats: %llu fetches",
+        (unsigned long long)stats.fetches);
+  m2m_error *last = (m2m_error *)1;
+  CHECK(m2m_source_last_error(src, &last, NULL) == M2M_OK && last == NULL, "no failure yet");
   m2m_token *cached = NULL;
   CHECK(m2m_source_cached_token(src, &cached, NULL) == M2M_OK && cached != NULL, "a cached token");
   bool dropped = false;
@@ -280,6 +282,7 @@ static void test_invalid_client(void) {
   CHECK(m2m_source_token(src, &tok, &err) == M2M_INVALID_CLIENT, "invalid_client");
   CHECK(tok == NULL, "out-parameter untouched on failure");
   CHECK(m2m_error_code(err) == M2M_INVALID_CLIENT && strcmp(m2m_error_name(err), "invalid_client") == 0, "code and name");
+  CHECK(strcmp(m2m_error_family(err), "refused") == 0, "family %s", m2m_error_family(err));
   CHECK(m2m_error_http_status(err) == 401, "status 401");
   CHECK(m2m_error_description(err) && strcmp(m2m_error_description(err), "client authentication failed") == 0, "description");
   CHECK(!strstr(m2m_error_message(err), "wrong-secret"), "no secret in %s", m2m_error_message(err));

@@ -8,10 +8,13 @@ from m2mauth._native import TokenSource as TokenSource
 from m2mauth._native import __version__ as __version__
 from m2mauth.errors import AccessDenied as AccessDenied
 from m2mauth.errors import ConfigError as ConfigError
+from m2mauth.errors import InsufficientScope as InsufficientScope
 from m2mauth.errors import InternalError as InternalError
 from m2mauth.errors import InvalidClient as InvalidClient
 from m2mauth.errors import InvalidGrant as InvalidGrant
 from m2mauth.errors import InvalidScope as InvalidScope
+from m2mauth.errors import InvalidToken as InvalidToken
+from m2mauth.errors import JwksUnavailable as JwksUnavailable
 from m2mauth.errors import MalformedResponse as MalformedResponse
 from m2mauth.errors import OAuthError as OAuthError
 from m2mauth.errors import RateLimited as RateLimited

@@ -86,6 +86,21 @@ class TokenSource:
         retries: int | None = None,
         default_lifetime: _Seconds | None = None,
         allow_insecure_http: bool | None = None,
+        private_key: str | None = None,
+        private_key_file: str | os.PathLike[str] | None = None,
+        key_id: str | None = None,
+        signing_alg: str | None = None,
+        assertion_audience: str | None = None,
+        client_cert_file: str | os.PathLike[str] | None = None,
+        client_key_file: str | os.PathLike[str] | None = None,
+        ca_file: str | os.PathLike[str] | None = None,
+        dpop: bool | None = None,
+        dpop_key_file: str | os.PathLike[str] | None = None,
+        revocation_url: str | None = None,
+        cache_url: str | None = None,
+        cache_encryption_key: str | None = None,
+        cache_encryption_key_file: str | os.PathLike[str] | None = None,
+        cache_key_prefix: str | None = None,
     ) -> TokenSource: ...
     @staticmethod
     def from_env(prefix: str = "M2MAUTH") -> TokenSource: ...

@@ -6,10 +6,13 @@ from __future__ import annotations
 __all__ = [
     "AccessDenied",
     "ConfigError",
+    "InsufficientScope",
     "InternalError",
     "InvalidClient",
     "InvalidGrant",
     "InvalidScope",
+    "InvalidToken",
+    "JwksUnavailable",
     "MalformedResponse",
     "OAuthError",
     "RateLimited",
@@ -27,6 +30,8 @@ class TokenError(Exception):
     Attributes:
         code: the stable code, the same in every m2mauth language
             (``"invalid_client"``, ``"timeout"``, ``"config"``, …).
+        family: what kind of failure: ``"config"``, ``"refused"``,
+            ``"transient"``, ``"malformed"``, ``"invalid_token"`` or ``"internal"``.
         error: the IdP's OAuth ``error``, when it sent one.
         error_description: the IdP's ``error_description`` (cut and cleaned).
         status: the HTTP status of the IdP's answer, when there was one.
@@ -35,6 +40,7 @@ class TokenError(Exception):
     """
 
     code: str
+    family: str
     error: str | None
     error_description: str | None
     status: int | None
@@ -46,6 +52,7 @@ class TokenError(Exception):
         message: str,
         *,
         code: str = "internal",
+        family: str = "internal",
         error: str | None = None,
         error_description: str | None = None,
         status: int | None = None,
@@ -54,6 +61,7 @@ class TokenError(Exception):
     ) -> None:
         super().__init__(message)
         self.code = code
+        self.family = family
         self.error = error
         self.error_description = error_description
         self.status = status
@@ -109,32 +117,55 @@ class MalformedResponse(TokenError):
     """The IdP's answer could not be used (not JSON, no token, bad lifetime, too large)."""
 
 
+class InvalidToken(TokenError):
+    """A token checked by a ``Verifier`` is not valid; ``code`` says why
+    (``"token_expired"``, ``"token_signature"``, ``"token_audience"``, …)."""
+
+
+class InsufficientScope(InvalidToken):
+    """The token is valid but lacks a required scope (HTTP 403 territory)."""
+
+
+class JwksUnavailable(InvalidToken):
+    """No keys to check the token with: the issuer's JWKS could not be had."""
+
+
 class InternalError(TokenError):
     """A bug in m2mauth. Please report it."""
 
 
+# The class of each code that has one of its own; every other code gets its
+# family's class. Both tables are checked against the core's error table
+# (tests/vectors/error_codes.json) by tests/test_errors.py.
 _BY_CODE: dict[str, type[TokenError]] = {
-    "config": ConfigError,
     "invalid_client": InvalidClient,
     "invalid_scope": InvalidScope,
     "unauthorized_client": UnauthorizedClient,
     "invalid_grant": InvalidGrant,
     "access_denied": AccessDenied,
-    "invalid_request": OAuthError,
-    "unsupported_grant_type": OAuthError,
-    "oauth_error": OAuthError,
     "rate_limited": RateLimited,
     "server_error": ServerError,
     "http_status": ServerError,
     "redirect": TransportError,
     "timeout": Timeout,
     "transport": TransportError,
-    "malformed_response": MalformedResponse,
+    "insufficient_scope": InsufficientScope,
+    "jwks_unavailable": JwksUnavailable,
+}
+
+_BY_FAMILY: dict[str, type[TokenError]] = {
+    "config": ConfigError,
+    "refused": OAuthError,
+    "transient": ServerError,
+    "malformed": MalformedResponse,
+    "invalid_token": InvalidToken,
+    "internal": InternalError,
 }
 
 
 def _from_native(
     code: str,
+    family: str,
     message: str,
     error: str | None,
     description: str | None,
@@ -143,10 +174,11 @@ def _from_native(
     field: str | None,
 ) -> TokenError:
     """Called by the extension module to build the exception for an error."""
-    cls = _BY_CODE.get(code, InternalError)
+    cls = _BY_CODE.get(code) or _BY_FAMILY[family]
     return cls(
         message,
         code=code,
+        family=family,
         error=error,
         error_description=description,
         status=status,

@@ -1,12 +1,11 @@
 //! Authorization server metadata (RFC 8414) and OpenID discovery.
 
 use url::Url;
-use zeroize::Zeroizing;
 
 use std::time::SystemTime;
 
 use super::lenient;
-use super::message::{HttpRequest, HttpResponse, Method};
+use super::message::{HttpRequest, HttpResponse};
 use super::response::outage_error;
 use super::text::{clean_description, cut};
 use crate::{Error, Secret};
@@ -52,12 +51,10 @@ pub fn discovery_urls(issuer: &Url) -> [Url; 2] {
 
 /// A `GET` for a discovery document.
 pub fn discovery_request(url: &Url) -> HttpRequest {
-    HttpRequest {
-        method: Method::Get,
-        url: url.as_str().to_owned(),
-        headers: vec![("accept", Secret::new("application/json"))],
-        body: Zeroizing::new(Vec::new()),
-    }
+    HttpRequest::get(
+        url.as_str(),
+        vec![("accept", Secret::new("application/json"))],
+    )
 }
 
 /// Parses a discovery document and checks that it belongs to `expected_issuer`

@@ -40,9 +40,29 @@ pub struct HttpRequest {
     pub headers: Vec<(&'static str, Secret)>,
     /// The body bytes (empty for `GET`).
     pub body: Zeroizing<Vec<u8>>,
+    /// Every form of a secret this request carries (the secret raw,
+    /// form-urlencoded and JSON-escaped, the Basic pair, a client
+    /// assertion), so that an IdP that echoes them is scrubbed.
+    pub sensitive: Vec<Secret>,
 }
 
 impl HttpRequest {
+    /// A request without a body or secrets.
+    pub fn get(url: impl Into<String>, headers: Vec<(&'static str, Secret)>) -> HttpRequest {
+        HttpRequest {
+            method: Method::Get,
+            url: url.into(),
+            headers,
+            body: Zeroizing::new(Vec::new()),
+            sensitive: Vec::new(),
+        }
+    }
+
+    /// The forms of secrets to scrub from what the server answers.
+    pub fn sensitive(&self) -> Vec<&str> {
+        self.sensitive.iter().map(Secret::expose).collect()
+    }
+
     /// The value of header `name` (lower case), if present.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -60,6 +80,7 @@ impl fmt::Debug for HttpRequest {
             .field("url", &self.url)
             .field("headers", &names)
             .field("body_len", &self.body.len())
+            .field("sensitive_forms", &self.sensitive.len())
             .finish()
     }
 }

@@ -2,14 +2,12 @@
 
 use std::fmt::Write as _;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use url::Url;
 use zeroize::Zeroizing;
 
 use super::message::{HttpRequest, Method};
 use crate::Secret;
-use crate::config::{AuthMethod, BodyFormat, Config};
+use crate::config::{BodyFormat, Config};
 
 /// Builds the client credentials token request for `config`, sent to
 /// `token_url` (the configured one, or the one discovery found).
@@ -36,11 +34,10 @@ use crate::config::{AuthMethod, BodyFormat, Config};
 /// # Ok::<(), m2mauth::Error>(())
 /// ```
 pub fn build_token_request(config: &Config, token_url: &Url) -> HttpRequest {
-    let post_credentials = config.auth_method() == AuthMethod::ClientSecretPost;
+    let credentials = config.client_auth().credentials();
     let mut params: Vec<(&str, Param<'_>)> = vec![("grant_type", Param::One("client_credentials"))];
-    if post_credentials {
-        params.push(("client_id", Param::One(config.client_id())));
-        params.push(("client_secret", Param::One(config.client_secret().expose())));
+    for (name, value) in &credentials.params {
+        params.push((name, Param::One(value.expose())));
     }
     if !config.scopes().is_empty() {
         params.push(("scope", Param::Scopes(config.scopes())));
@@ -63,17 +60,13 @@ pub fn build_token_request(config: &Config, token_url: &Url) -> HttpRequest {
         ("accept", Secret::new("application/json")),
         ("content-type", Secret::new(content_type)),
     ];
-    if !post_credentials {
-        headers.push((
-            "authorization",
-            basic_authorization(config.client_id(), config.client_secret()),
-        ));
-    }
+    headers.extend(credentials.headers);
     HttpRequest {
         method: Method::Post,
         url: token_url.as_str().to_owned(),
         headers,
         body,
+        sensitive: credentials.sensitive,
     }
 }
 
@@ -154,18 +147,12 @@ fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
 }
 
-/// `Basic base64(urlenc(id) ":" urlenc(secret))` (RFC 6749 §2.3.1, Appendix B).
-fn basic_authorization(client_id: &str, secret: &Secret) -> Secret {
-    let mut pair = Zeroizing::new(String::new());
-    pair.extend(form_urlencoded::byte_serialize(client_id.as_bytes()));
-    pair.push(':');
-    pair.extend(form_urlencoded::byte_serialize(secret.expose().as_bytes()));
-    Secret::new(format!("Basic {}", STANDARD.encode(pair.as_bytes())))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::AuthMethod;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
 
     fn config(f: impl FnOnce(crate::ConfigBuilder) -> crate::ConfigBuilder) -> Config {
         f(Config::builder()

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
 use super::lenient;
-use super::message::HttpResponse;
+use super::message::{HttpRequest, HttpResponse};
 use super::retry_after::parse_retry_after;
 use super::text::{clean_description, clean_error_code, cut};
 use crate::config::Config;
@@ -73,28 +73,32 @@ impl fmt::Debug for TokenResponse {
 
 /// Turns the token endpoint's answer into a token or a typed error.
 ///
-/// `now` is the wall-clock time, used only for `Retry-After` dates; `config`
-/// supplies the default lifetime and the secret to scrub from IdP messages.
+/// `request` is the request that was sent: every secret it carried is
+/// scrubbed from what the IdP says. `now` is the wall-clock time, for
+/// `Retry-After` dates and the age of a JWT without `expires_in`; `config`
+/// supplies the default lifetime.
 ///
 /// ```
 /// use m2mauth::{Config, ErrorCode, protocol::{HttpResponse, parse_token_response}};
 /// use std::time::{Duration, SystemTime};
 /// let config = Config::builder().token_url("https://idp/t").client_id("a").client_secret("b").build()?;
 /// let ok = HttpResponse::new(200, vec![], br#"{"access_token":"x","expires_in":"3600"}"#.to_vec());
-/// let token = parse_token_response(&ok, &config, SystemTime::UNIX_EPOCH)?;
+/// let request = m2mauth::protocol::build_token_request(&config, &url::Url::parse("https://idp/t").unwrap());
+/// let token = parse_token_response(&request, &ok, &config, SystemTime::UNIX_EPOCH)?;
 /// assert_eq!((token.token_type.as_str(), token.lifetime), ("Bearer", Duration::from_secs(3600)));
 /// let refused = HttpResponse::new(401, vec![], br#"{"error":"invalid_client"}"#.to_vec());
-/// let err = parse_token_response(&refused, &config, SystemTime::UNIX_EPOCH).unwrap_err();
+/// let err = parse_token_response(&request, &refused, &config, SystemTime::UNIX_EPOCH).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::InvalidClient);
 /// # Ok::<(), m2mauth::Error>(())
 /// ```
 pub fn parse_token_response(
+    request: &HttpRequest,
     response: &HttpResponse,
     config: &Config,
     now: SystemTime,
 ) -> Result<TokenResponse, Error> {
     let status = response.status;
-    let secrets = [config.client_secret().expose()];
+    let secrets = request.sensitive();
     match status {
         200..=299 => {}
         300..=399 => {
@@ -121,7 +125,8 @@ pub fn parse_token_response(
     let (lifetime, lifetime_source) = match expires_in(status, object.get("expires_in"))? {
         Some(lifetime) => (lifetime, LifetimeSource::ExpiresIn),
         None => match jwt_lifetime(access_token.expose(), now) {
-            Some(lifetime) => (lifetime, LifetimeSource::JwtClaims),
+            Some(Ok(lifetime)) => (lifetime, LifetimeSource::JwtClaims),
+            Some(Err(problem)) => return Err(Error::malformed(status, problem)),
             None => (config.default_lifetime(), LifetimeSource::Default),
         },
     };
@@ -309,27 +314,40 @@ fn expires_in(status: u16, value: Option<&Value>) -> Result<Option<Duration>, Er
     }
 }
 
-/// `exp - iat` of a JWT access token (or `exp - now` without `iat`), read
+/// The lifetime a JWT access token's own claims give it from `now`, read
 /// without verification and used only to cache it when the IdP sent no
-/// `expires_in`.
-fn jwt_lifetime(token: &str, now: SystemTime) -> Option<Duration> {
+/// `expires_in`: `exp − now`, and never more than `exp − iat` (an IdP whose
+/// clock runs behind ours must not lengthen it). `None` when the token is not
+/// a JWT with a numeric `exp`; an error when that `exp` has already passed.
+fn jwt_lifetime(token: &str, now: SystemTime) -> Option<Result<Duration, String>> {
     let mut parts = token.split('.');
     let (_, payload, _, None) = (parts.next()?, parts.next()?, parts.next()?, parts.next()) else {
         return None;
     };
     let claims: Map<String, Value> =
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    let exp = claims.get("exp")?.as_f64()?;
-    let issued = match claims.get("iat") {
-        Some(iat) => iat.as_f64()?,
-        None => now
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .ok()?
-            .as_secs_f64(),
-    };
-    Duration::try_from_secs_f64(exp - issued)
+    let exp = claims.get("exp")?.as_f64().filter(|e| e.is_finite())?;
+    let now = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
+    let mut left = exp - now;
+    if left <= 0.0 {
+        return Some(Err(format!(
+            "the access token (a JWT, without expires_in) expired {} s ago by its exp",
+            (-left).ceil().min(1e9)
+        )));
+    }
+    if let Some(issued) = claims.get("iat").and_then(Value::as_f64) {
+        let granted = exp - issued;
+        if granted > 0.0 {
+            left = left.min(granted);
+        }
+    }
+    Duration::try_from_secs_f64(left)
         .ok()
         .filter(|l| !l.is_zero() && *l <= MAX_LIFETIME)
+        .map(Ok)
 }
 
 /// The granted scopes. `scope` only informs (the token itself carries what
@@ -375,13 +393,20 @@ mod tests {
             .unwrap()
     }
 
+    fn request() -> HttpRequest {
+        crate::protocol::build_token_request(
+            &config(),
+            &url::Url::parse("https://idp.example.com/t").unwrap(),
+        )
+    }
+
     fn parse(status: u16, headers: &[(&str, &str)], body: &str) -> Result<TokenResponse, Error> {
         let headers = headers
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let response = HttpResponse::new(status, headers, body.as_bytes().to_vec());
-        parse_token_response(&response, &config(), SystemTime::UNIX_EPOCH)
+        parse_token_response(&request(), &response, &config(), SystemTime::UNIX_EPOCH)
     }
 
     fn malformed(body: &str) -> String {
@@ -450,12 +475,14 @@ mod tests {
         let mut latin1 = br#"{"access_token":"a","expires_in":60,"note":"caf"#.to_vec();
         latin1.extend_from_slice(b"\xe9\"}");
         let response = HttpResponse::new(200, vec![], latin1);
-        let t = parse_token_response(&response, &config(), SystemTime::UNIX_EPOCH).unwrap();
+        let t =
+            parse_token_response(&request(), &response, &config(), SystemTime::UNIX_EPOCH).unwrap();
         assert_eq!(t.extra.get("note"), Some(&Value::from("caf\u{fffd}")));
         let mut refusal = br#"{"error":"invalid_request","error_description":"d"#.to_vec();
         refusal.extend_from_slice(b"\xe9j\xe0 vu\"}");
         let response = HttpResponse::new(400, vec![], refusal);
-        let err = parse_token_response(&response, &config(), SystemTime::UNIX_EPOCH).unwrap_err();
+        let err = parse_token_response(&request(), &response, &config(), SystemTime::UNIX_EPOCH)
+            .unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidRequest);
     }
 
@@ -509,7 +536,7 @@ mod tests {
             format!(r#"{{"access_token":"{token}"}}"#).into_bytes(),
         );
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(900);
-        let t = parse_token_response(&response, &config(), now).unwrap();
+        let t = parse_token_response(&request(), &response, &config(), now).unwrap();
         assert_eq!(
             (t.lifetime, t.lifetime_source),
             (Duration::from_secs(60), LifetimeSource::JwtClaims)
@@ -525,6 +552,24 @@ mod tests {
             (t.lifetime, t.lifetime_source),
             (Duration::from_secs(900), LifetimeSource::JwtClaims)
         );
+    }
+
+    #[test]
+    fn an_ageing_jwt_lives_only_until_its_exp() {
+        // Issued long ago, 100 s left: cached for 100 s, not for exp - iat.
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"iat":1000,"exp":1900}"#);
+        let body = format!(r#"{{"access_token":"eyJhbGciOiJub25lIn0.{payload}.sig"}}"#);
+        let response = HttpResponse::new(200, vec![], body.into_bytes());
+        let at = |secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        let t = parse_token_response(&request(), &response, &config(), at(1800)).unwrap();
+        assert_eq!(t.lifetime, Duration::from_secs(100));
+        // A clock behind the IdP's does not lengthen it past exp - iat.
+        let t = parse_token_response(&request(), &response, &config(), at(500)).unwrap();
+        assert_eq!(t.lifetime, Duration::from_secs(900));
+        // Already expired on arrival: an error, never a cache entry.
+        let err = parse_token_response(&request(), &response, &config(), at(2000)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MalformedResponse);
+        assert!(err.to_string().contains("expired 100 s ago"), "{err}");
     }
 
     #[test]

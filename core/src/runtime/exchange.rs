@@ -8,7 +8,7 @@ use url::Url;
 use super::clock;
 use super::http::HttpClient;
 use crate::cache::MonoTime;
-use crate::config::{Config, Endpoint, check_endpoint};
+use crate::config::{Config, Endpoint, Insecure, check_endpoint};
 use crate::protocol::{
     HttpRequest, HttpResponse, TokenResponse, build_token_request, discovery_request,
     discovery_urls, parse_discovery, parse_token_response,
@@ -40,7 +40,7 @@ impl Exchange {
         let token_url = self.token_url(config, &budget).await?;
         let request = build_token_request(config, &token_url);
         let response = budget.send(&self.http, &request).await?;
-        parse_token_response(&response, config, clock::wall_now())
+        parse_token_response(&request, &response, config, clock::wall_now())
     }
 
     async fn token_url(&self, config: &Config, budget: &Budget) -> Result<Url, Error> {
@@ -77,7 +77,7 @@ impl Exchange {
         check_endpoint(
             "token_endpoint",
             &metadata.token_endpoint,
-            config.allow_insecure_http(),
+            Insecure::allowed(config.allow_insecure_http()),
         )
         .map_err(|e| {
             let problem = e.detail().unwrap_or("is not allowed");

@@ -22,7 +22,7 @@ impl Background {
     fn new(pid: u32) -> Result<Background, Error> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
-            .max_blocking_threads(4)
+            .max_blocking_threads(16)
             .thread_name("m2mauth-io")
             .enable_all()
             .build()

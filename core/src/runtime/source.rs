@@ -156,10 +156,11 @@ impl TokenSource {
     }
 
     /// Gets a token without blocking the caller: `callback` receives the
-    /// outcome on the library's background thread (never on the calling
-    /// thread, even when the token is cached). For bindings whose callers
-    /// have neither an async runtime nor a thread to block (C, .NET).
-    /// Keep the callback short: it runs where fetches and refreshes run.
+    /// outcome on one of the library's callback threads (never on the
+    /// calling thread, even when the token is cached, and never on the
+    /// thread that runs fetches and refreshes: a callback may block, or ask
+    /// for a token itself, without stalling the library). For bindings whose
+    /// callers have neither an async runtime nor a thread to block (C, .NET).
     ///
     /// The callback is always called exactly once: if the runtime is shut
     /// down first ([`shutdown`](crate::runtime::shutdown)), it gets an internal error,
@@ -173,7 +174,12 @@ impl TokenSource {
         let reply = Reply(Some(callback));
         match executor::handle() {
             Ok((handle, _)) => {
-                handle.spawn(async move { reply.send(source.token().await) });
+                handle.spawn(async move {
+                    let outcome = source.token().await;
+                    // If the runtime is shutting down, the closure is dropped
+                    // and `reply` reports that instead.
+                    drop(tokio::task::spawn_blocking(move || reply.send(outcome)));
+                });
             }
             Err(error) => reply.send(Err(error)),
         }

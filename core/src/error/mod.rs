@@ -1,141 +1,11 @@
 //! The one error type of the SDK, with a stable [`ErrorCode`] every binding maps.
 
+mod codes;
+
+pub use codes::{ErrorCode, Family, error_codes_json};
+
 use std::fmt;
 use std::time::Duration;
-
-/// What went wrong, as a stable code.
-///
-/// The codes are the same in every language: `snake_case` here and in Python
-/// (`err.code`), `UPPER_CASE` in Node, C, .NET and Go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorCode {
-    /// The configuration was rejected before any request; [`Error::field`] names the culprit.
-    Config,
-    /// The IdP refused the client's credentials (`invalid_client`).
-    InvalidClient,
-    /// A requested scope is unknown or not allowed (`invalid_scope`).
-    InvalidScope,
-    /// The client may not use the client credentials grant (`unauthorized_client`).
-    UnauthorizedClient,
-    /// The grant was refused (`invalid_grant`).
-    InvalidGrant,
-    /// The IdP denied access (`access_denied`).
-    AccessDenied,
-    /// The IdP found the request malformed (`invalid_request`).
-    InvalidRequest,
-    /// The IdP does not support the client credentials grant (`unsupported_grant_type`).
-    UnsupportedGrantType,
-    /// Any other OAuth 2.0 error code; [`Error::oauth_error`] holds it.
-    OAuthError,
-    /// The IdP is rate limiting (HTTP 429); see [`Error::retry_after`].
-    RateLimited,
-    /// The IdP failed (HTTP 5xx); see [`Error::retry_after`].
-    ServerError,
-    /// The IdP answered an HTTP status that is neither a token nor an OAuth error.
-    HttpStatus,
-    /// The IdP answered with a redirect, which is never followed.
-    Redirect,
-    /// The request did not complete in time.
-    Timeout,
-    /// The IdP could not be reached (connection, DNS, TLS).
-    Transport,
-    /// The IdP's answer could not be used (not JSON, no token, bad lifetime, too large).
-    MalformedResponse,
-    /// A bug in m2mauth (for example a caught panic). Please report it.
-    Internal,
-}
-
-impl ErrorCode {
-    /// The code as `snake_case` text: `"invalid_client"`, `"timeout"`, …
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Config => "config",
-            ErrorCode::InvalidClient => "invalid_client",
-            ErrorCode::InvalidScope => "invalid_scope",
-            ErrorCode::UnauthorizedClient => "unauthorized_client",
-            ErrorCode::InvalidGrant => "invalid_grant",
-            ErrorCode::AccessDenied => "access_denied",
-            ErrorCode::InvalidRequest => "invalid_request",
-            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
-            ErrorCode::OAuthError => "oauth_error",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::ServerError => "server_error",
-            ErrorCode::HttpStatus => "http_status",
-            ErrorCode::Redirect => "redirect",
-            ErrorCode::Timeout => "timeout",
-            ErrorCode::Transport => "transport",
-            ErrorCode::MalformedResponse => "malformed_response",
-            ErrorCode::Internal => "internal",
-        }
-    }
-
-    /// Every code, in a fixed order (for bindings that build a table of them).
-    pub const ALL: [ErrorCode; 17] = [
-        ErrorCode::Config,
-        ErrorCode::InvalidClient,
-        ErrorCode::InvalidScope,
-        ErrorCode::UnauthorizedClient,
-        ErrorCode::InvalidGrant,
-        ErrorCode::AccessDenied,
-        ErrorCode::InvalidRequest,
-        ErrorCode::UnsupportedGrantType,
-        ErrorCode::OAuthError,
-        ErrorCode::RateLimited,
-        ErrorCode::ServerError,
-        ErrorCode::HttpStatus,
-        ErrorCode::Redirect,
-        ErrorCode::Timeout,
-        ErrorCode::Transport,
-        ErrorCode::MalformedResponse,
-        ErrorCode::Internal,
-    ];
-
-    /// The code for an RFC 6749 §5.2 `error` value.
-    pub fn from_oauth_error(error: &str) -> ErrorCode {
-        match error {
-            "invalid_client" => ErrorCode::InvalidClient,
-            "invalid_scope" => ErrorCode::InvalidScope,
-            "unauthorized_client" => ErrorCode::UnauthorizedClient,
-            "invalid_grant" => ErrorCode::InvalidGrant,
-            "access_denied" => ErrorCode::AccessDenied,
-            "invalid_request" => ErrorCode::InvalidRequest,
-            "unsupported_grant_type" => ErrorCode::UnsupportedGrantType,
-            // RFC 6749 §4.1.2.1's outage codes, which some token endpoints
-            // send with a 400: an outage, not a refusal.
-            "temporarily_unavailable" | "server_error" => ErrorCode::ServerError,
-            _ => ErrorCode::OAuthError,
-        }
-    }
-
-    /// Whether the IdP understood and refused the request (an OAuth error):
-    /// retrying the same request will not help.
-    pub const fn is_refusal(self) -> bool {
-        matches!(
-            self,
-            ErrorCode::InvalidClient
-                | ErrorCode::InvalidScope
-                | ErrorCode::UnauthorizedClient
-                | ErrorCode::InvalidGrant
-                | ErrorCode::AccessDenied
-                | ErrorCode::InvalidRequest
-                | ErrorCode::UnsupportedGrantType
-                | ErrorCode::OAuthError
-        )
-    }
-
-    /// Whether the failure is likely to pass by itself (rate limit, outage,
-    /// network), so that a retry after a back-off is worth it.
-    pub const fn is_transient(self) -> bool {
-        matches!(
-            self,
-            ErrorCode::RateLimited
-                | ErrorCode::ServerError
-                | ErrorCode::Timeout
-                | ErrorCode::Transport
-        )
-    }
-}
 
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -167,6 +37,8 @@ struct Details {
     description: Option<String>,
     status: Option<u16>,
     retry_after: Option<Duration>,
+    /// What was asked: `token`, `introspection`, `revocation`, `JWKS`, `discovery`.
+    endpoint: &'static str,
 }
 
 impl Error {
@@ -179,6 +51,7 @@ impl Error {
             description: None,
             status: None,
             retry_after: None,
+            endpoint: "token",
         }))
     }
 
@@ -274,6 +147,30 @@ impl Error {
         self
     }
 
+    /// A token that a verifier found not valid, with what is wrong with it
+    /// (never the token itself).
+    pub fn invalid_token(code: ErrorCode, problem: impl Into<String>) -> Self {
+        debug_assert!(code.is_invalid_token(), "{code:?}");
+        let mut err = Error::new(code);
+        err.0.detail = Some(problem.into());
+        err
+    }
+
+    /// No keys could be had to check a token; `problem` says why.
+    pub fn jwks_unavailable(problem: impl Into<String>) -> Self {
+        let mut err = Error::new(ErrorCode::JwksUnavailable);
+        err.0.detail = Some(problem.into());
+        err
+    }
+
+    /// The same error, about the `endpoint` endpoint (`"introspection"`,
+    /// `"revocation"`, `"JWKS"`) instead of the token endpoint.
+    #[must_use]
+    pub fn at(mut self, endpoint: &'static str) -> Self {
+        self.0.endpoint = endpoint;
+        self
+    }
+
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
         self.0.code
@@ -333,53 +230,81 @@ impl fmt::Display for Error {
             .retry_after
             .map(|r| format!(", retry after {}", format_duration(r)))
             .unwrap_or_default();
+        let endpoint = d.endpoint;
+        let detail =
+            |fallback: &'static str| d.detail.clone().unwrap_or_else(|| fallback.to_owned());
         match d.code {
             ErrorCode::Config => write!(
                 f,
                 "invalid configuration: {} {}",
                 d.field.as_deref().unwrap_or("(unknown field)"),
-                d.detail.as_deref().unwrap_or("is invalid")
+                detail("is invalid")
             )?,
-            code if code.is_refusal() => write!(
+            ErrorCode::InvalidClient
+            | ErrorCode::InvalidScope
+            | ErrorCode::UnauthorizedClient
+            | ErrorCode::InvalidGrant
+            | ErrorCode::AccessDenied
+            | ErrorCode::InvalidRequest
+            | ErrorCode::UnsupportedGrantType
+            | ErrorCode::OAuthError => write!(
                 f,
-                "the token endpoint refused the request: {}{status}",
-                d.oauth_error.as_deref().unwrap_or(code.as_str())
+                "the {endpoint} endpoint refused the request: {}{status}",
+                d.oauth_error.as_deref().unwrap_or(d.code.as_str())
             )?,
             ErrorCode::RateLimited => {
-                write!(f, "the token endpoint is rate limiting{status}{retry}")?;
+                write!(f, "the {endpoint} endpoint is rate limiting{status}{retry}")?;
             }
-            ErrorCode::ServerError => write!(f, "the token endpoint failed{status}{retry}")?,
+            ErrorCode::ServerError => write!(f, "the {endpoint} endpoint failed{status}{retry}")?,
             ErrorCode::HttpStatus => write!(
                 f,
-                "the token endpoint answered {}{status}",
-                d.detail.as_deref().unwrap_or("an unexpected status")
+                "the {endpoint} endpoint answered {}{status}",
+                detail("an unexpected status")
             )?,
             ErrorCode::Redirect => {
-                write!(f, "the token endpoint answered a redirect{status}")?;
+                write!(f, "the {endpoint} endpoint answered a redirect{status}")?;
                 if let Some(location) = &d.detail {
                     write!(f, " to {location}")?;
                 }
-                f.write_str("; redirects are never followed for token requests")?;
+                write!(f, "; redirects are never followed for {endpoint} requests")?;
             }
             ErrorCode::Timeout => write!(
                 f,
-                "the token request timed out after {}",
-                d.detail.as_deref().unwrap_or("its deadline")
+                "the {endpoint} request timed out after {}",
+                detail("its deadline")
             )?,
             ErrorCode::Transport => write!(
                 f,
-                "could not reach the token endpoint: {}",
-                d.detail.as_deref().unwrap_or("transport error")
+                "could not reach the {endpoint} endpoint: {}",
+                detail("transport error")
             )?,
             ErrorCode::MalformedResponse => write!(
                 f,
-                "the token endpoint's answer is unusable{status}: {}",
-                d.detail.as_deref().unwrap_or("malformed")
+                "the {endpoint} endpoint's answer is unusable{status}: {}",
+                detail("malformed")
             )?,
-            _ => write!(
+            ErrorCode::Internal => write!(f, "internal error in m2mauth: {}", detail("unknown"))?,
+            ErrorCode::TokenMalformed
+            | ErrorCode::TokenExpired
+            | ErrorCode::TokenNotYetValid
+            | ErrorCode::TokenSignature
+            | ErrorCode::TokenUnknownKey
+            | ErrorCode::TokenAlgorithm
+            | ErrorCode::TokenIssuer
+            | ErrorCode::TokenAudience
+            | ErrorCode::TokenType
+            | ErrorCode::TokenClaim
+            | ErrorCode::TokenInactive
+            | ErrorCode::DpopProof => write!(f, "the token is not valid: {}", detail("rejected"))?,
+            ErrorCode::InsufficientScope => write!(
                 f,
-                "internal error in m2mauth: {}",
-                d.detail.as_deref().unwrap_or("unknown")
+                "the token lacks a required scope: {}",
+                detail("scope missing")
+            )?,
+            ErrorCode::JwksUnavailable => write!(
+                f,
+                "no keys to check the token with: {}",
+                detail("the JWKS is unavailable")
             )?,
         }
         if d.code.is_refusal() || matches!(d.code, ErrorCode::RateLimited | ErrorCode::ServerError)
@@ -442,7 +367,6 @@ mod tests {
     #[test]
     fn codes_are_stable_text() {
         let texts: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
-        assert_eq!(texts.len(), 17);
         assert!(texts.contains(&"malformed_response"));
         assert_eq!(
             ErrorCode::from_oauth_error("invalid_scope"),

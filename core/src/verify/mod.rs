@@ -1,0 +1,5 @@
+//! The resource side (sans-IO): checking the tokens a service receives.
+
+mod builder;
+
+pub use builder::VerifierBuilder;

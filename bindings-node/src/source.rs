@@ -4,6 +4,7 @@ use m2mauth::config::Naming;
 use m2mauth::{ConfigBuilder, TokenSource};
 use napi::bindgen_prelude::{Either, Env, Object, Result};
 use napi_derive::napi;
+use zeroize::Zeroizing;
 
 use crate::outcome::{NativeError, NativeOutcome, NativeStats, NativeToken};
 
@@ -25,6 +26,8 @@ impl NativeSource {
     /// `node_names`, errors name options as Node spells them (`clientId`).
     #[napi(catch_unwind)]
     pub fn create(config_json: String, node_names: bool) -> Either<NativeSource, NativeError> {
+        // It may hold the secret: wiped when this call is done with it.
+        let config_json = Zeroizing::new(config_json);
         let naming = if node_names {
             Naming::Node
         } else {

@@ -6,6 +6,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDelta, PyDict, PyList, PyMapping, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
+use zeroize::Zeroizing;
 
 /// A Python value as JSON: str, int, float, bool, None, sequences, mappings;
 /// `timedelta` becomes seconds and path-like objects their string.
@@ -66,7 +67,7 @@ pub(crate) fn from_kwargs(
     callable: &str,
     component: Component,
     options: Option<&Bound<'_, PyDict>>,
-) -> PyResult<String> {
+) -> PyResult<Zeroizing<String>> {
     let mut object = Map::new();
     for (key, value) in options.into_iter().flat_map(PyDictMethods::iter) {
         let name: String = key.extract()?;
@@ -80,15 +81,15 @@ pub(crate) fn from_kwargs(
             object.insert(name, json);
         }
     }
-    Ok(Value::Object(object).to_string())
+    Ok(Zeroizing::new(Value::Object(object).to_string()))
 }
 
 /// A mapping (e.g. a parsed config file) as the shared JSON form.
-pub(crate) fn from_mapping(config: &Bound<'_, PyAny>) -> PyResult<String> {
+pub(crate) fn from_mapping(config: &Bound<'_, PyAny>) -> PyResult<Zeroizing<String>> {
     if !config.is_instance_of::<PyDict>() && config.cast::<PyMapping>().is_err() {
         return Err(PyTypeError::new_err(
             "config must be a mapping of option names to values",
         ));
     }
-    Ok(to_json("config", config)?.to_string())
+    Ok(Zeroizing::new(to_json("config", config)?.to_string()))
 }

@@ -52,8 +52,8 @@ mod _native {
     }
 
     #[pymodule_init]
-    fn init(_module: &Bound<'_, PyModule>) -> PyResult<()> {
-        super::logging::install();
+    fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {
+        super::logging::install(module.py());
         Ok(())
     }
 }

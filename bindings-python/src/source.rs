@@ -85,6 +85,7 @@ impl PyTokenSource {
     #[pyo3(signature = (**options))]
     fn __new__(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<PyTokenSource> {
         let json = config::from_kwargs("TokenSource", Component::TokenSource, options)?;
+        crate::logging::refresh_level(py);
         PyTokenSource::from_json(py, &json)
     }
 
@@ -118,11 +119,13 @@ impl PyTokenSource {
         {
             return Ok(token);
         }
-        let token = match self.source.cached_token() {
-            Some(token) => token,
-            None => py
-                .detach(|| self.source.token_blocking())
-                .map_err(|e| errors::to_py(py, &e))?,
+        let token = if let Some(token) = self.source.cached_token() {
+            token
+        } else {
+            // About to wait for the IdP: log at the level Python wants now.
+            crate::logging::refresh_level(py);
+            py.detach(|| self.source.token_blocking())
+                .map_err(|e| errors::to_py(py, &e))?
         };
         self.with_current(py, token, |c| c.token.clone_ref(py))
     }
@@ -210,6 +213,7 @@ impl TokenFetch {
             let token = this.with_current(py, token, |c| c.token.clone_ref(py))?;
             return Err(pyo3::exceptions::PyStopIteration::new_err((token,)));
         }
+        crate::logging::refresh_level(py);
         let source = this.source.clone();
         let owner = self.source.clone_ref(py);
         // The future runs on the runtime's worker, which must never wait for

@@ -244,3 +244,65 @@ fn demo_runs_against_the_embedded_issuer() {
     );
     assert!(stdout.contains("no caller waited for the IdP"), "{stdout}");
 }
+
+#[test]
+fn every_command_has_help_and_help_lists_the_tables_flags() {
+    for command in ["token", "issuer", "demo"] {
+        let out = m2mauth(&[command, "--help"], &[]);
+        assert!(out.status.success(), "{command}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).starts_with(&format!("usage: m2mauth {command}")));
+    }
+    let help = text(&m2mauth(&["token", "--help"], &[]).stdout);
+    for flag in [
+        "--token-url",
+        "--client-secret-file",
+        "--auth-method",
+        "--private-key-file",
+        "--dpop",
+    ] {
+        assert!(help.contains(flag), "{flag} in\n{help}");
+    }
+    assert!(
+        !help.contains("--client-secret "),
+        "secrets are never flags"
+    );
+}
+
+#[test]
+fn a_full_or_closed_stdout_is_an_error_exit_never_a_panic() {
+    let issuer = TestIssuer::start().unwrap();
+    let env = idp_env(&issuer);
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_m2mauth"))
+        .arg("token")
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("cannot write the output") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(DEFAULT_CLIENT_SECRET));
+    // A reader that is gone before anything is written (`| head` that quit).
+    for args in [&["--help"][..], &["token", "--help"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_m2mauth"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_ne!(out.status.code(), Some(101), "{args:?} panicked: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

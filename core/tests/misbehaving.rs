@@ -11,7 +11,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use m2mauth::{ErrorCode, TokenSource};
+use m2mauth::{AuthMethod, BodyFormat, ErrorCode, TokenSource};
 use m2mauth_testkit::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Fault, TestIssuer};
 
 const BOUND: Duration = Duration::from_secs(30);
@@ -241,4 +241,51 @@ async fn a_zero_lifetime_token_is_handed_out_but_never_cached() {
     let third = bounded(source.token()).await.unwrap();
     assert_ne!(third.secret(), "short-lived", "the issuer's own token");
     assert!(source.cached_token().is_some());
+}
+
+/// An IdP that echoes the request in its error description: the error
+/// shows none of the forms in which the secret travelled (raw,
+/// form-urlencoded, JSON-escaped, or inside the base64 Basic pair).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idp_echoing_the_request_never_puts_the_secret_in_the_error() {
+    use base64::Engine as _;
+    let secret = "s3cr&t +/=\"value\"";
+    let idp = TestIssuer::builder().client("svc", secret).start().unwrap();
+    let forms = [
+        secret.to_owned(),
+        form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
+        base64::engine::general_purpose::STANDARD.encode(format!(
+            "svc:{}",
+            form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>()
+        )),
+        "s3cr&t +/=\\\"value\\\"".to_owned(),
+    ];
+    for (method, format) in [
+        (AuthMethod::ClientSecretBasic, BodyFormat::Form),
+        (AuthMethod::ClientSecretPost, BodyFormat::Form),
+        (AuthMethod::ClientSecretPost, BodyFormat::Json),
+    ] {
+        idp.push_fault(Fault::Echo);
+        let source = TokenSource::builder()
+            .token_url(idp.token_url())
+            .client_id("svc")
+            .client_secret(secret)
+            .auth_method(method)
+            .body_format(format)
+            .build()
+            .unwrap();
+        let err = bounded(source.token()).await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidClient);
+        let shown = format!("{err} {err:?} {:?}", err.description());
+        assert!(
+            shown.contains("[redacted]"),
+            "the echo was scrubbed, not dropped: {shown}"
+        );
+        for form in &forms {
+            assert!(
+                !shown.contains(form.as_str()),
+                "{method:?}/{format:?} shows {form:?}: {shown}"
+            );
+        }
+    }
 }

@@ -378,6 +378,23 @@ fn request_token_calls_back_on_a_library_thread() {
 }
 
 #[test]
+fn a_callback_may_block_on_a_cold_source_without_stalling_the_library() {
+    // Callbacks run off the IO thread: one that waits for another fetch
+    // (through the same runtime) gets it, instead of hanging everything.
+    let issuer = TestIssuer::start().unwrap();
+    let warm = source_for(&issuer).build().unwrap();
+    let cold = source_for(&issuer).scopes(["other"]).build().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    warm.request_token(move |outcome| {
+        let nested = cold.token_blocking().map(|t| t.scopes().to_vec());
+        tx.send((outcome.is_ok(), nested)).unwrap();
+    });
+    let (outer, nested) = rx.recv_timeout(BOUND).unwrap();
+    assert!(outer);
+    assert_eq!(nested.unwrap(), ["other"]);
+}
+
+#[test]
 fn invalidate_secret_drops_the_token_with_that_text_once() {
     let issuer = TestIssuer::start().unwrap();
     let source = source_for(&issuer).build().unwrap();

@@ -151,6 +151,11 @@ impl Model {
                     self.begin(ticket);
                 }
                 Action::Fetch(ticket) => self.begin(ticket),
+                Action::FetchAt(ticket, at) => {
+                    assert!(at > self.now, "sent at the end of the back-off");
+                    self.begin(ticket);
+                    self.retry_due = Some(at);
+                }
                 Action::Wait => assert!(
                     self.outstanding.is_some(),
                     "told to wait with nothing in flight"
@@ -259,7 +264,7 @@ proptest! {
                     pending = Some((ticket, now + latency));
                 }
                 Action::Wait => prop_assert_eq!(next, 1, "a caller waited after the first token at {:?}", now),
-                Action::Fail(e) => prop_assert!(false, "unexpected failure {}", e),
+                Action::FetchAt(..) | Action::Fail(_) => prop_assert!(false, "a back-off, though the IdP never failed"),
             }
             now = now + poll_every;
         }
@@ -277,24 +282,115 @@ proptest! {
         let mut slot: Slot<u64> = Slot::new(policy, seed);
         let mut now = MonoTime::ZERO;
         let mut delays = Vec::new();
+        let Action::Fetch(mut ticket) = slot.poll(now) else {
+            prop_assert!(false, "a cold slot fetches");
+            unreachable!()
+        };
         for _ in 0..failures {
-            let ticket = match slot.poll(now) {
-                Action::Fetch(ticket) => ticket,
-                other => { prop_assert!(false, "expected a fetch at the retry time, got {:?}", other); unreachable!() }
-            };
             let Completion::Failed(_) = slot.complete(ticket, now, Err(Error::timeout(Duration::from_secs(1)))) else {
                 prop_assert!(false, "no in-call retries with retries = 0");
                 unreachable!()
             };
             let (_, retry_at) = slot.backoff().unwrap();
-            let delay = retry_at.saturating_since(now);
-            prop_assert!(matches!(slot.poll(now), Action::Fail(_)), "no request during the back-off");
-            delays.push(delay);
+            delays.push(retry_at.saturating_since(now));
+            // No request during the back-off: a caller now either leads the
+            // attempt at its end, or (beyond its deadline) is told the failure.
+            ticket = match slot.poll(now) {
+                Action::FetchAt(next, at) => {
+                    prop_assert_eq!(at, retry_at);
+                    next
+                }
+                Action::Fail(_) => match slot.poll(retry_at) {
+                    Action::Fetch(next) => next,
+                    other => { prop_assert!(false, "expected a fetch at the retry time, got {:?}", other); unreachable!() }
+                },
+                other => { prop_assert!(false, "expected the back-off, got {:?}", other); unreachable!() }
+            };
             now = retry_at;
         }
         for pair in delays.windows(2).take(doubling) {
             prop_assert!(pair[1] >= pair[0], "back-off shrank before the cap: {:?}", delays);
         }
         prop_assert!(delays.iter().all(|d| *d <= cap && *d >= Duration::from_millis(500)), "{:?}", delays);
+    }
+
+    /// The stale-on-error guarantee: while the IdP answers at least every
+    /// other request, no caller ever sees an error, whatever the lifetime
+    /// (short tokens included), the latency and the callers' rhythm.
+    #[test]
+    fn no_caller_sees_an_error_while_the_idp_answers_every_other_request(
+        seed in any::<u64>(),
+        lifetime_ms in 2_000u64..600_000,
+        latency_per_mille in 0u64..50,
+        poll_per_mille in 1u64..60,
+        failures in proptest::collection::vec(any::<bool>(), 64),
+        retry_after_s in proptest::option::of(0u64..3),
+    ) {
+        let lifetime = Duration::from_millis(lifetime_ms);
+        // An IdP that answers within a fifth of the 10 s request deadline.
+        let latency = (lifetime * u32::try_from(latency_per_mille).unwrap() / 1000).min(Duration::from_secs(2));
+        let poll_every = (lifetime * u32::try_from(poll_per_mille).unwrap() / 1000).max(Duration::from_millis(1));
+        // Never two failures in a row.
+        let mut answers = failures.clone();
+        for i in 1..answers.len() {
+            if answers[i - 1] && answers[i] {
+                answers[i] = false;
+            }
+        }
+        let mut answers = answers.into_iter().cycle();
+        let mut slot: Slot<u64> = Slot::new(Policy::default(), seed);
+        let mut now = MonoTime::ZERO;
+        // The fetch in flight: its ticket, when its answer lands, and whether callers wait on it.
+        let mut pending: Option<(Ticket, MonoTime, bool)> = None;
+        let mut next = 1;
+        let end = MonoTime::ZERO + lifetime * 6;
+        let mut next_poll = MonoTime::ZERO;
+        while now < end {
+            if let Some((ticket, at, waiting)) = pending.filter(|(_, at, _)| *at <= now) {
+                pending = None;
+                let outcome = if answers.next().unwrap_or(false) {
+                    Err(failure(true, retry_after_s))
+                } else {
+                    next += 1;
+                    Ok(Fresh { value: next, lifetime, refresh_in: None })
+                };
+                match slot.complete(ticket, at, outcome) {
+                    Completion::Delivered(_) => {}
+                    Completion::RetryAt(retry) => pending = Some((ticket, retry + latency, waiting)),
+                    Completion::Failed(e) => prop_assert!(!waiting, "callers waiting got {} at {:?}", e, at),
+                    Completion::Stale => prop_assert!(false, "stale"),
+                }
+            }
+            if pending.is_none()
+                && let Some(at) = slot.poll_timeout().filter(|at| *at <= now)
+                && let Some(ticket) = slot.handle_timeout(at.max(now))
+            {
+                pending = Some((ticket, now + latency, false));
+            }
+            if now >= next_poll {
+                next_poll = now + poll_every;
+                match slot.poll(now) {
+                    Action::Use(_) => {}
+                    Action::UseAndRefresh(_, ticket) => pending = Some((ticket, now + latency, false)),
+                    Action::Fetch(ticket) => pending = Some((ticket, now + latency, true)),
+                    Action::FetchAt(ticket, at) => pending = Some((ticket, at + latency, true)),
+                    Action::Wait => {
+                        if let Some(p) = pending.as_mut() {
+                            p.2 = true;
+                        }
+                    }
+                    Action::Fail(e) => prop_assert!(false, "a caller got {} at {:?}", e, now),
+                }
+            }
+            // Step to the next event: a poll, an answer, a timer.
+            let mut step = next_poll;
+            if let Some((_, at, _)) = pending {
+                step = step.min(at);
+            }
+            if let Some(at) = slot.poll_timeout() {
+                step = step.min(at.max(now + Duration::from_millis(1)));
+            }
+            now = step.max(now + Duration::from_micros(1));
+        }
     }
 }

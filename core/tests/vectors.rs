@@ -246,11 +246,16 @@ fn run_cache_vector(name: &str, vector: &Value) -> Result<(), String> {
         let here = |problem: String| format!("{name} step {i}: {problem}");
         if let Some(want) = step.get("poll") {
             let action = slot.poll(now);
-            if let Action::Fetch(t) | Action::UseAndRefresh(_, t) = &action {
+            if let Action::Fetch(t) | Action::UseAndRefresh(_, t) | Action::FetchAt(t, _) = &action
+            {
                 tickets.push(*t);
             }
             let got = match &action {
                 Action::Fetch(_) => Value::from("fetch"),
+                Action::FetchAt(_, send_at) => {
+                    let secs = send_at.saturating_since(MonoTime::ZERO).as_secs_f64();
+                    serde_json::json!({"fetch_at": secs})
+                }
                 Action::Wait => Value::from("wait"),
                 Action::Use(t) => serde_json::json!({"use": t}),
                 Action::UseAndRefresh(t, _) => serde_json::json!({"use_and_refresh": t}),

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `GET /_testkit/stats` | `{"token_requests": n, "api_requests": n, "tokens_issued": n}` |
 //! | `GET /_testkit/requests` | the token requests received, as JSON |
-//! | `POST /_testkit/fault` | queue a fault: `{"status": 503, "retry_after": "1", "body": "…", "content_type": "…"}`, `{"hang": true}`, `{"close": true}`, `{"delay_ms": 500}` or `{"redirect": "https://…"}`; add `"sticky": true` to apply it to every request until cleared |
+//! | `POST /_testkit/fault` | queue a fault: `{"status": 503, "retry_after": "1", "body": "…", "content_type": "…"}`, `{"hang": true}`, `{"close": true}`, `{"echo": true}` (an `invalid_client` whose description echoes the request), `{"delay_ms": 500}` or `{"redirect": "https://…"}`; add `"sticky": true` to apply it to every request until cleared |
 //! | `POST /_testkit/clear` | drop queued and sticky faults |
 //! | `POST /_testkit/lifetime` | `{"seconds": n}`: lifetime of new tokens |
 //! | `POST /_testkit/latency` | `{"ms": n}`: delay before every token answer |
@@ -166,6 +166,8 @@ fn fault_from_json(spec: &Value) -> Result<(Fault, bool), String> {
         Fault::Hang
     } else if spec.get("close").and_then(Value::as_bool) == Some(true) {
         Fault::Close
+    } else if spec.get("echo").and_then(Value::as_bool) == Some(true) {
+        Fault::Echo
     } else if let Some(ms) = spec.get("delay_ms").and_then(Value::as_u64) {
         Fault::Delay(Duration::from_millis(ms))
     } else if let Some(location) = text("redirect") {
@@ -186,7 +188,7 @@ fn fault_from_json(spec: &Value) -> Result<(Fault, bool), String> {
             body: text("body").unwrap_or_else(|| "{}".to_owned()),
         }
     } else {
-        return Err("want one of status, hang, close, delay_ms or redirect".to_owned());
+        return Err("want one of status, hang, close, echo, delay_ms or redirect".to_owned());
     };
     Ok((fault, sticky))
 }

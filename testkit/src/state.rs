@@ -40,6 +40,11 @@ pub enum Fault {
     Delay(Duration),
     /// Answer `302 Found` to this location.
     Redirect(String),
+    /// Refuse with `invalid_client`, echoing the request's `Authorization`
+    /// header and body in the `error_description` (and the body in a
+    /// `Location`-less 401), as careless IdPs and proxies do: what the
+    /// client shows of it must never contain its secret in any form.
+    Echo,
 }
 
 impl Fault {

@@ -43,6 +43,12 @@ pub(crate) async fn answer(inner: &Inner, request: RecordedRequest) -> Answer {
         Some(Fault::Redirect(location)) => {
             Answer::Reply(Reply::text(302, "").with_header("location", location))
         }
+        Some(Fault::Echo) => {
+            let authorization = request.header("authorization").unwrap_or("none");
+            let body = String::from_utf8_lossy(&request.body);
+            let echoed = format!("bad credentials: Authorization: {authorization} body: {body}");
+            Answer::Reply(Reply::oauth_error(401, "invalid_client", &echoed))
+        }
         Some(Fault::Delay(delay)) => {
             tokio::time::sleep(delay).await;
             Answer::Reply(issue(inner, &request))

@@ -44,6 +44,11 @@ public static class Tests
             Run("every option of the core's table is a property", () => OptionsMatchTheTable(Path.Combine(vectors, "..", "options.json")));
             Run("every code of the core's table maps to its class", () => ErrorsMatchTheTable(Path.Combine(vectors, "..", "error_codes.json")));
             Run("options and tokens print and serialize without secrets", Redaction);
+            Run("a huge Retry-After saturates instead of throwing", () =>
+            {
+                Check(ErrorDetails.Milliseconds(long.MaxValue) == TimeSpan.MaxValue, "long.MaxValue ms");
+                Check(ErrorDetails.Milliseconds(1500) == TimeSpan.FromMilliseconds(1500), "1500 ms");
+            });
         }
         finally
         {

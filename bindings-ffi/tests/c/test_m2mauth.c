@@ -371,6 +371,36 @@ static void test_async_callback(void) {
   m2m_source_free(src);
 }
 
+/* A callback that blocks on another, cold source: callbacks run off the
+ * library's IO thread, so the nested fetch completes instead of hanging. */
+struct nested {
+  struct waiter w;
+  m2m_source *cold;
+  m2m_code nested_code;
+};
+
+static void on_token_then_block(void *user_data, m2m_code code, m2m_token *token, m2m_error *error) {
+  struct nested *n = user_data;
+  m2m_token *inner = NULL;
+  n->nested_code = m2m_source_token(n->cold, &inner, NULL);
+  m2m_token_free(inner);
+  on_token(&n->w, code, token, error);
+}
+
+static void test_callback_may_block(void) {
+  admin("/_testkit/reset", NULL);
+  m2m_source *warm = new_source(NULL);
+  struct nested n = {{PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, M2M_INTERNAL, 0, pthread_self()},
+                     new_source(",\"scopes\":[\"nested\"]"), M2M_INTERNAL};
+  CHECK(m2m_source_token_async(warm, on_token_then_block, &n, NULL) == M2M_OK, "started");
+  pthread_mutex_lock(&n.w.lock);
+  while (!n.w.finished) pthread_cond_wait(&n.w.done, &n.w.lock);
+  pthread_mutex_unlock(&n.w.lock);
+  CHECK(n.w.code == M2M_OK && n.nested_code == M2M_OK, "a blocking fetch inside a callback completes: %u", n.nested_code);
+  m2m_source_free(n.cold);
+  m2m_source_free(warm);
+}
+
 /* Many create / get / free cycles: valgrind must find nothing lost. */
 static void test_cycles(int rounds) {
   admin("/_testkit/reset", NULL);
@@ -403,6 +433,7 @@ int main(int argc, char **argv) {
   test_threads_share_one_request(all ? 64 : 8);
   test_invalid_client();
   test_async_callback();
+  test_callback_may_block();
   test_cycles(all ? 50 : 20);
   if (all) {
     test_timeout();

@@ -14,7 +14,7 @@ use std::fmt;
 /// assert_eq!(a, b);
 /// assert_eq!(a.to_string(), "svc@https://idp/token scope=\"read write\"");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CacheKey {
     endpoint: String,
     client_id: String,
@@ -62,6 +62,14 @@ impl CacheKey {
     }
 }
 
+impl fmt::Debug for CacheKey {
+    /// The `Display` form: extra parameters by name only (their values may
+    /// be secrets, such as an API key).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CacheKey({self})")
+    }
+}
+
 impl fmt::Display for CacheKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}@{}", self.client_id, self.endpoint)?;
@@ -78,5 +86,27 @@ impl fmt::Display for CacheKey {
             write!(f, " {name}=…")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_never_show_extra_values() {
+        let key = CacheKey::new(
+            "https://idp/t",
+            "svc",
+            ["a"],
+            None,
+            [],
+            [("api_key", "hidden")],
+        );
+        assert_eq!(
+            format!("{key:?}"),
+            "CacheKey(svc@https://idp/t scope=\"a\" api_key=…)"
+        );
+        assert!(!format!("{key:#?} {key}").contains("hidden"));
     }
 }

@@ -67,6 +67,38 @@ pub struct Deadlines {
 }
 
 impl Policy {
+    /// Checks the fractions: finite, and within their ranges
+    /// (`refresh_fraction` in 0..=1, `refresh_jitter` in 0..=0.5). A
+    /// [`Slot`](super::Slot) never panics on a bad policy (it uses the
+    /// defaults for bad fractions); this says which field is bad.
+    pub fn validate(&self) -> Result<(), crate::Error> {
+        let check = |field: &str, value: f64, max: f64| {
+            if value.is_finite() && (0.0..=max).contains(&value) {
+                Ok(())
+            } else {
+                Err(crate::Error::config(
+                    field,
+                    format!("must be a number from 0 to {max}, not {value}"),
+                ))
+            }
+        };
+        check("refresh_fraction", self.refresh_fraction, 1.0)?;
+        check("refresh_jitter", self.refresh_jitter, 0.5)
+    }
+
+    /// This policy with any bad fraction replaced by its default (see
+    /// [`validate`](Self::validate)), so that no arithmetic can panic.
+    pub(crate) fn sanitized(mut self) -> Policy {
+        let defaults = Policy::default();
+        if !(self.refresh_fraction.is_finite() && (0.0..=1.0).contains(&self.refresh_fraction)) {
+            self.refresh_fraction = defaults.refresh_fraction;
+        }
+        if !(self.refresh_jitter.is_finite() && (0.0..=0.5).contains(&self.refresh_jitter)) {
+            self.refresh_jitter = defaults.refresh_jitter;
+        }
+        self
+    }
+
     /// The deadlines of a token whose request was sent at `sent` and which
     /// lives `lifetime`; `refresh_in` (an IdP hint such as Entra's) can only
     /// move the refresh earlier.
@@ -79,14 +111,14 @@ impl Policy {
     ) -> Deadlines {
         let margin = self.refresh_margin.min(lifetime / 5);
         let skew = self.expiry_skew.min(margin / 2);
-        let by_fraction = lifetime.mul_f64(self.refresh_fraction.clamp(0.0, 1.0));
+        let by_fraction = lifetime.mul_f64(self.refresh_fraction);
         let mut refresh_after = by_fraction.min(lifetime.saturating_sub(margin));
         // A hint can bring the refresh forward, but not below a tenth of
         // the lifetime: a zero or tiny hint must not become a refresh storm.
         if let Some(hint) = refresh_in {
             refresh_after = refresh_after.min(hint.max(lifetime / 10));
         }
-        let early = refresh_after.mul_f64(self.refresh_jitter.clamp(0.0, 0.5) * jitter.unit());
+        let early = refresh_after.mul_f64(self.refresh_jitter * jitter.unit());
         let expires_at = sent + lifetime;
         Deadlines {
             refresh_at: sent + refresh_after.saturating_sub(early),
@@ -179,6 +211,23 @@ mod tests {
             &mut Jitter::new(1),
         );
         assert!((at(late.refresh_at) - 2880.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn bad_fractions_are_reported_and_never_panic() {
+        for bad in [f64::NAN, f64::INFINITY, -1.0, 2.0] {
+            let p = Policy {
+                refresh_fraction: bad,
+                refresh_jitter: bad,
+                ..Policy::default()
+            };
+            assert_eq!(p.validate().unwrap_err().field(), Some("refresh_fraction"));
+            let d =
+                p.sanitized()
+                    .deadlines(MonoTime::ZERO, secs(3600.0), None, &mut Jitter::new(1));
+            assert!(d.refresh_at < d.use_until);
+        }
+        assert!(Policy::default().validate().is_ok());
     }
 
     #[test]

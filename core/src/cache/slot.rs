@@ -22,10 +22,16 @@ pub enum Action<T> {
     UseAndRefresh(T, Ticket),
     /// There is no usable token: this caller leads the fetch with this ticket.
     Fetch(Ticket),
+    /// There is no usable token and the slot is backing off after a
+    /// transient failure: this caller leads the next attempt, to be sent at
+    /// this time (which falls within its deadline); others wait for it.
+    FetchAt(Ticket, MonoTime),
     /// There is no usable token and a fetch is in flight: wait for its outcome.
     Wait,
-    /// There is no usable token and the slot is backing off after a failure:
-    /// this is the failure; no request is made until the back-off ends.
+    /// There is no usable token and the slot is backing off after a failure
+    /// that will not pass by itself (a refusal, a garbled answer), or whose
+    /// next attempt is beyond the caller's deadline: this is the failure; no
+    /// request is made until the back-off ends.
     Fail(Error),
 }
 
@@ -107,9 +113,11 @@ pub struct Slot<T> {
 
 impl<T: Clone> Slot<T> {
     /// An empty slot. `seed` drives the jitter of refreshes and back-offs.
+    /// Fractions of `policy` that are not numbers in range are replaced by
+    /// the defaults ([`Policy::validate`] reports them).
     pub fn new(policy: Policy, seed: u64) -> Self {
         Slot {
-            policy,
+            policy: policy.sanitized(),
             jitter: Jitter::new(seed),
             entry: None,
             fetch: None,
@@ -129,7 +137,8 @@ impl<T: Clone> Slot<T> {
         if let Some(entry) = &self.entry {
             let value = entry.value.clone();
             if self.refresh_due(now) {
-                return Action::UseAndRefresh(value, self.start_fetch(now));
+                let ticket = self.start_fetch(now, now + self.policy.retry_window);
+                return Action::UseAndRefresh(value, ticket);
             }
             return Action::Use(value);
         }
@@ -137,9 +146,17 @@ impl<T: Clone> Slot<T> {
             return Action::Wait;
         }
         if let Some(backoff) = self.backoff.as_ref().filter(|b| now < b.retry_at) {
+            // An outage that will pass: wait for the next attempt rather than
+            // fail at once, if it comes in time for this caller (with a
+            // quarter of the window left for the request itself).
+            let deadline = now + self.policy.retry_window;
+            let at = backoff.retry_at;
+            if backoff.error.is_transient() && at + self.policy.retry_window / 4 <= deadline {
+                return Action::FetchAt(self.start_fetch(at, deadline), at);
+            }
             return Action::Fail(backoff.error.clone());
         }
-        Action::Fetch(self.start_fetch(now))
+        Action::Fetch(self.start_fetch(now, now + self.policy.retry_window))
     }
 
     /// Records the outcome of the fetch `ticket` at `now`.
@@ -252,7 +269,8 @@ impl<T: Clone> Slot<T> {
     /// or twice is harmless: it then returns `None`.
     pub fn handle_timeout(&mut self, now: MonoTime) -> Option<Ticket> {
         self.drop_expired(now);
-        (self.entry.is_some() && self.refresh_due(now)).then(|| self.start_fetch(now))
+        (self.entry.is_some() && self.refresh_due(now))
+            .then(|| self.start_fetch(now, now + self.policy.retry_window))
     }
 
     /// Whether a fetch is in flight.
@@ -284,13 +302,15 @@ impl<T: Clone> Slot<T> {
             && self.backoff.as_ref().is_none_or(|b| now >= b.retry_at)
     }
 
-    fn start_fetch(&mut self, now: MonoTime) -> Ticket {
+    /// Starts a fetch whose first attempt is sent at `send_at`; retries
+    /// are scheduled only before `deadline`.
+    fn start_fetch(&mut self, send_at: MonoTime, deadline: MonoTime) -> Ticket {
         self.tickets_issued += 1;
         let ticket = Ticket(self.tickets_issued);
         self.fetch = Some(InFlight {
             ticket,
-            attempt_at: now,
-            deadline: now + self.policy.retry_window,
+            attempt_at: send_at,
+            deadline,
             retries_left: self.policy.retries,
         });
         ticket
@@ -349,8 +369,17 @@ impl<T: Clone> Slot<T> {
             self.policy
                 .backoff(failures, error.retry_after(), &mut self.jitter)
         };
-        let retry_at = now + delay;
-        let callers_waiting = self.entry.is_none();
+        let mut retry_at = now + delay;
+        // A failed refresh is tried again while the cached token still
+        // serves: halfway through what is left of it at the latest, so that
+        // a short token is not let expire into a back-off. A refusal waits
+        // its full pause (retrying will not help).
+        if !error.code().is_refusal()
+            && let Some(entry) = self.entry.as_ref().filter(|e| now < e.deadlines.use_until)
+        {
+            retry_at = retry_at.min(now + entry.deadlines.use_until.saturating_since(now) / 2);
+        }
+        let callers_waiting = !self.is_usable(now);
         // Retry within the fetch only if the retry still has a chance to
         // finish: it must start before the deadline, with a quarter of the
         // window left for the request itself.
@@ -513,8 +542,80 @@ mod tests {
             slot.complete(t, s(0), Err(err.clone())),
             Completion::Failed(err.clone())
         );
-        assert_eq!(slot.poll(s(29)), Action::Fail(err));
-        assert!(matches!(slot.poll(s(30)), Action::Fetch(_)));
+        assert_eq!(
+            slot.poll(s(1)),
+            Action::Fail(err),
+            "beyond this caller's deadline"
+        );
+        assert!(
+            matches!(slot.poll(s(29)), Action::FetchAt(_, at) if at == s(30)),
+            "within it: this caller leads the attempt at the end of the pause"
+        );
+        assert_eq!(slot.poll(s(29)), Action::Wait);
+    }
+
+    #[test]
+    fn a_failed_refresh_of_a_short_token_is_retried_before_it_expires() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        slot.complete(t, s(0), Ok(fresh(1, Duration::from_secs(8))));
+        let d = slot.deadlines().unwrap();
+        let Action::UseAndRefresh(1, t) = slot.poll(d.refresh_at) else {
+            panic!()
+        };
+        // A Retry-After longer than the token's remaining life is cut to it.
+        let busy = Error::server_error(503, Some(Duration::from_secs(30)));
+        assert!(matches!(
+            slot.complete(t, d.refresh_at, Err(busy)),
+            Completion::Failed(_)
+        ));
+        let (_, retry_at) = slot.backoff().unwrap();
+        assert!(
+            retry_at < d.use_until,
+            "{retry_at:?} before {:?}",
+            d.use_until
+        );
+        assert_eq!(
+            slot.poll_timeout(),
+            Some(retry_at),
+            "the runtime is woken for it"
+        );
+        assert!(slot.handle_timeout(retry_at).is_some());
+    }
+
+    #[test]
+    fn a_caller_with_no_token_during_an_outage_waits_for_the_next_attempt() {
+        let mut slot: Slot<u32> = Slot::new(no_jitter(), 1);
+        let Action::Fetch(t) = slot.poll(s(0)) else {
+            panic!()
+        };
+        let err = Error::server_error(503, None);
+        // The fetch's own retries are used up (the window is short).
+        let policy_retries = slot.policy().retries;
+        let mut completion = slot.complete(t, s(0), Err(err.clone()));
+        for _ in 0..policy_retries {
+            let Completion::RetryAt(at) = completion else {
+                break;
+            };
+            completion = slot.complete(t, at, Err(err.clone()));
+        }
+        assert!(
+            matches!(completion, Completion::Failed(_)),
+            "{completion:?}"
+        );
+        let (_, retry_at) = slot.backoff().unwrap();
+        let now = retry_at - Duration::from_millis(100);
+        let Action::FetchAt(t2, at) = slot.poll(now) else {
+            panic!("a transient back-off makes the caller wait, not fail")
+        };
+        assert_eq!(at, retry_at);
+        assert_eq!(slot.poll(now), Action::Wait, "one attempt for every caller");
+        assert_eq!(
+            slot.complete(t2, at, Ok(fresh(2, HOUR))),
+            Completion::Delivered(2)
+        );
     }
 
     #[test]

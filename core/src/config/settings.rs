@@ -258,12 +258,14 @@ impl Settings {
         let Value::Object(object) = value else {
             return Err(Error::config("config", "must be a JSON object"));
         };
-        Settings::from_json_object(component, &object, naming)
+        Settings::from_json_object(component, object, naming)
     }
 
+    /// [`from_json`](Self::from_json) for a parsed object, which is
+    /// consumed: secrets are moved out of it, not copied.
     pub(crate) fn from_json_object(
         component: Component,
-        object: &Map<String, Value>,
+        object: Map<String, Value>,
         naming: Naming,
     ) -> Result<Settings, Error> {
         let mut settings = Settings::new(component);
@@ -273,7 +275,7 @@ impl Settings {
             }
         }
         for (key, value) in object {
-            let Some((spec, millis)) = option_for_key(component, key) else {
+            let Some((spec, millis)) = option_for_key(component, &key) else {
                 let known: Vec<String> = options_of(component)
                     .map(|o| match naming {
                         Naming::Snake => o.name.to_owned(),
@@ -285,10 +287,13 @@ impl Settings {
                     format!("is not a known option (known: {})", known.join(", ")),
                 ));
             };
-            if value.is_null() {
-                continue;
-            }
-            let raw = json_value(spec, key, value, millis)?;
+            let raw = match value {
+                Value::Null => continue,
+                Value::String(secret) if spec.kind == Kind::Secret => {
+                    Raw::Secret(Secret::from(secret))
+                }
+                other => json_value(spec, &key, &other, millis)?,
+            };
             settings.set(spec.name, raw);
             settings.set_origin(spec.name, key.as_str());
         }

@@ -100,10 +100,19 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// A response from its parts.
     pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        HttpResponse::from_zeroizing(status, headers, Zeroizing::new(body))
+    }
+
+    /// A response whose body is already in a buffer that is wiped on drop.
+    pub fn from_zeroizing(
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Zeroizing<Vec<u8>>,
+    ) -> Self {
         HttpResponse {
             status,
             headers,
-            body: Zeroizing::new(body),
+            body,
         }
     }
 

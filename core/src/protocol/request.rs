@@ -80,8 +80,32 @@ enum Param<'a> {
     Many(&'a [String]),
 }
 
+/// An upper bound of the encoded body's length with each value's bytes
+/// taking up to `per_byte` bytes once encoded, so that the buffer holding
+/// secrets is allocated once and never leaves a copy behind when it grows.
+fn capacity(params: &[(&str, Param<'_>)], per_byte: usize) -> usize {
+    params
+        .iter()
+        .map(|(name, value)| {
+            let values: usize = match value {
+                Param::One(v) => v.len() + 2,
+                Param::Scopes(items) | Param::Many(items) => {
+                    items.iter().map(|i| i.len() + 3).sum::<usize>() + 2
+                }
+            };
+            let repeats = match value {
+                Param::Many(items) => items.len().max(1),
+                _ => 1,
+            };
+            (name.len() + 4) * repeats + values * per_byte
+        })
+        .sum::<usize>()
+        + 2
+}
+
 fn form_body(params: &[(&str, Param<'_>)]) -> Zeroizing<Vec<u8>> {
-    let mut form = form_urlencoded::Serializer::new(String::new());
+    // Percent-encoding takes at most 3 bytes per byte.
+    let mut form = form_urlencoded::Serializer::new(String::with_capacity(capacity(params, 3)));
     for (name, value) in params {
         match value {
             Param::One(v) => {
@@ -101,7 +125,9 @@ fn form_body(params: &[(&str, Param<'_>)]) -> Zeroizing<Vec<u8>> {
 }
 
 fn json_body(params: &[(&str, Param<'_>)]) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(String::from("{"));
+    // JSON escaping takes at most 6 bytes per byte (`\u001f`).
+    let mut out = Zeroizing::new(String::with_capacity(capacity(params, 6)));
+    out.push('{');
     for (i, (name, value)) in params.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -237,6 +263,35 @@ mod tests {
         assert_eq!(r.header("content-type"), Some("application/json"));
         let parsed: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(parsed["client_secret"], "p\"w\\");
+    }
+
+    #[test]
+    fn bodies_are_allocated_once() {
+        // The worst case of each encoding fits the first allocation.
+        let nasty: String = "\u{1}\u{1f}\"\\é".repeat(50);
+        for format in [BodyFormat::Form, BodyFormat::Json] {
+            let c = config(|b| {
+                b.body_format(format)
+                    .auth_method(AuthMethod::ClientSecretPost)
+                    .client_secret(nasty.as_str())
+                    .scopes(["a", "b"])
+                    .resources(["https://r.example/"; 3])
+            });
+            let params = [
+                (
+                    "client_secret",
+                    Param::One(c.client_auth().secret().unwrap().expose()),
+                ),
+                ("scope", Param::Scopes(c.scopes())),
+                ("resource", Param::Many(c.resources())),
+            ];
+            let encoded = match format {
+                BodyFormat::Form => form_body(&params).len(),
+                BodyFormat::Json => json_body(&params).len(),
+            };
+            let per_byte = if format == BodyFormat::Form { 3 } else { 6 };
+            assert!(encoded <= capacity(&params, per_byte), "{format:?}");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::lenient;
 use super::message::{HttpRequest, HttpResponse};
 use super::retry_after::parse_retry_after;
-use super::text::{clean_description, clean_error_code, cut};
+use super::text::{clean_description, clean_error_code, cut, number};
 use crate::config::Config;
 use crate::{Error, Secret};
 
@@ -110,7 +110,7 @@ pub fn parse_token_response(
         }
         _ => return Err(error_answer(response, &secrets, now)),
     }
-    let object = json_object(response)?;
+    let mut object = json_object(response)?;
     if !object.contains_key("access_token") && object.contains_key("error") {
         // Some IdPs report errors with a 200; believe the body.
         return Err(oauth_error(status, &object, &secrets).unwrap_or_else(|| {
@@ -120,7 +120,7 @@ pub fn parse_token_response(
             )
         }));
     }
-    let access_token = access_token(status, &object)?;
+    let access_token = access_token(status, &mut object)?;
     let token_type = token_type(status, &object)?;
     let (lifetime, lifetime_source) = match expires_in(status, object.get("expires_in"))? {
         Some(lifetime) => (lifetime, LifetimeSource::ExpiresIn),
@@ -251,21 +251,26 @@ fn json_object(response: &HttpResponse) -> Result<Map<String, Value>, Error> {
     }
 }
 
-fn access_token(status: u16, object: &Map<String, Value>) -> Result<Secret, Error> {
-    match object.get("access_token") {
+/// The access token, moved out of the answer (so no copy of it is left
+/// behind in the parsed tree); whatever is wrong with it is an error.
+fn access_token(status: u16, object: &mut Map<String, Value>) -> Result<Secret, Error> {
+    match object.remove("access_token") {
         None | Some(Value::Null) => Err(Error::malformed(status, "access_token is missing")),
-        Some(Value::String(s)) if s.is_empty() => {
-            Err(Error::malformed(status, "access_token is empty"))
+        Some(Value::String(s)) => {
+            let token = Secret::from(s);
+            if token.is_empty() {
+                return Err(Error::malformed(status, "access_token is empty"));
+            }
+            // The token goes into an Authorization header: visible ASCII only
+            // (RFC 6750 §2.1), so a hostile answer cannot inject header lines.
+            if !token.expose().bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(Error::malformed(
+                    status,
+                    "access_token contains characters that cannot go in an HTTP header",
+                ));
+            }
+            Ok(token)
         }
-        // The token goes into an Authorization header: visible ASCII only
-        // (RFC 6750 §2.1), so a hostile answer cannot inject header lines.
-        Some(Value::String(s)) if !s.bytes().all(|b| b.is_ascii_graphic()) => {
-            Err(Error::malformed(
-                status,
-                "access_token contains characters that cannot go in an HTTP header",
-            ))
-        }
-        Some(Value::String(s)) => Ok(Secret::new(s.as_str())),
         Some(_) => Err(Error::malformed(status, "access_token is not a string")),
     }
 }
@@ -302,14 +307,14 @@ fn expires_in(status: u16, value: Option<&Value>) -> Result<Option<Duration>, Er
     if seconds < 0.0 {
         return Err(Error::malformed(
             status,
-            format!("expires_in is negative ({seconds})"),
+            format!("expires_in is negative ({})", number(seconds)),
         ));
     }
     match Duration::try_from_secs_f64(seconds) {
         Ok(lifetime) if lifetime <= MAX_LIFETIME => Ok(Some(lifetime)),
         _ => Err(Error::malformed(
             status,
-            format!("expires_in ({seconds} s) is over ten years"),
+            format!("expires_in ({} s) is over ten years", number(seconds)),
         )),
     }
 }
@@ -589,6 +594,14 @@ mod tests {
             "expires_in is negative (-5)"
         );
         assert!(malformed(r#"{"access_token":"a","expires_in":1e12}"#).contains("ten years"));
+        assert_eq!(
+            malformed(r#"{"access_token":"a","expires_in":1e308}"#),
+            "expires_in (1e308 s) is over ten years"
+        );
+        assert_eq!(
+            malformed(r#"{"access_token":"a","expires_in":-1e300}"#),
+            "expires_in is negative (-1e300)"
+        );
         assert_eq!(
             malformed(r#"{"access_token":"a","expires_in":"soon"}"#),
             "expires_in is not a number"

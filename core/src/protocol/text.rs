@@ -37,6 +37,16 @@ pub(crate) fn clean_error_code(raw: &str) -> Option<String> {
     (!text.is_empty()).then(|| cut(text, ERROR_CODE_LIMIT))
 }
 
+/// A number as it may appear in a message: short whatever its size
+/// (`1e308` rather than 309 digits).
+pub(crate) fn number(value: f64) -> String {
+    if value.is_finite() && value.abs() < 1e15 {
+        cut(&value.to_string(), 24)
+    } else {
+        format!("{value:e}")
+    }
+}
+
 /// Cuts `text` to at most `limit` characters, marking the cut with `…`.
 pub(crate) fn cut(text: &str, limit: usize) -> String {
     match text.char_indices().nth(limit) {

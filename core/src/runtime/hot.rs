@@ -27,6 +27,8 @@ thread_local! {
 }
 
 struct Replica {
+    /// The `HotToken` (the source) it copies, by address.
+    source: usize,
     publication: u64,
     token: AccessToken,
     until: MonoTime,
@@ -116,6 +118,9 @@ impl HotToken {
     ) -> Option<R> {
         let current = self.current.load(Ordering::Acquire);
         if current == 0 {
+            // Nothing to serve (cold, or invalidated): this thread's copies
+            // of this source's old tokens go now, not when they are evicted.
+            self.forget_replicas();
             return None;
         }
         REPLICAS.with(|cell| {
@@ -135,6 +140,19 @@ impl HotToken {
         })
     }
 
+    fn address(&self) -> usize {
+        std::ptr::from_ref(self) as usize
+    }
+
+    /// Drops this thread's replicas of this source.
+    fn forget_replicas(&self) {
+        REPLICAS.with(|cell| {
+            if let Ok(mut replicas) = cell.try_borrow_mut() {
+                replicas.retain(|r| r.source != self.address());
+            }
+        });
+    }
+
     /// Hits served by the lock-free path so far.
     pub(crate) fn hits(&self) -> u64 {
         self.hits.total()
@@ -147,7 +165,10 @@ impl HotToken {
         if published.publication != current {
             return None;
         }
+        // This source's older tokens are no longer served: drop their copies.
+        replicas.retain(|r| r.source != self.address());
         let replica = Replica {
+            source: self.address(),
             publication: current,
             token: published.token.replica(),
             until: published.until,

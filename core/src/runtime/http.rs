@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 use rustls_platform_verifier::BuilderVerifierExt;
+use zeroize::Zeroizing;
 
 use crate::Error;
 use crate::protocol::{HttpRequest, HttpResponse, Method};
@@ -28,7 +29,14 @@ impl HttpClient {
             .map_err(|e| Error::internal(format!("cannot set up TLS: {e}")))?
             .with_no_client_auth();
         tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
+            // Not reqwest's system proxy (it would send loopback and plain
+            // http requests, credentials included, to HTTP_PROXY): see proxy().
+            .no_proxy();
+        if let Some(proxy) = proxy()? {
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout.min(CONNECT_TIMEOUT_CAP))
@@ -60,7 +68,11 @@ impl HttpClient {
             builder = builder.header(HeaderName::from_static(name), value);
         }
         if request.method == Method::Post {
-            builder = builder.body(request.body.to_vec());
+            // The body may hold the secret: reqwest gets a copy that is
+            // wiped when it is done with it (hyper may still copy a small
+            // body into its own write buffer, which no one can wipe).
+            let body = Zeroizing::new(request.body.to_vec());
+            builder = builder.body(bytes::Bytes::from_owner(WipedOnDrop(body)));
         }
         let host = host_of(&request.url);
         let mut response = builder
@@ -83,7 +95,9 @@ impl HttpClient {
             .iter()
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect();
-        let mut body = Vec::new();
+        // Allocated once at its largest, so that growing it leaves no copy
+        // of a token behind; wiped when dropped.
+        let mut body = Zeroizing::new(Vec::with_capacity(MAX_RESPONSE_BYTES));
         while !oversized
             && let Some(chunk) = response
                 .chunk()
@@ -100,8 +114,54 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(HttpResponse::new(status, headers, body))
+        Ok(HttpResponse::from_zeroizing(status, headers, body))
     }
+}
+
+/// A request body handed to reqwest, wiped when reqwest drops it.
+struct WipedOnDrop(Zeroizing<Vec<u8>>);
+
+impl AsRef<[u8]> for WipedOnDrop {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Loopback destinations are never proxied, whatever `NO_PROXY` says.
+const NEVER_PROXIED: &str = "localhost,127.0.0.0/8,::1";
+
+/// The proxy for `https` requests: `HTTPS_PROXY` (or `ALL_PROXY`), in either
+/// case, except for loopback hosts and those `NO_PROXY` lists. It tunnels
+/// with `CONNECT`, so TLS stays end to end and the proxy sees only the
+/// host name. Plain `http` requests (loopback, or with `allow_insecure_http`)
+/// never go through a proxy, which would see their credentials in clear.
+fn proxy() -> Result<Option<reqwest::Proxy>, Error> {
+    let variable = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        .into_iter()
+        .find_map(|name| {
+            crate::loader::env_var(name)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| (name, v))
+        });
+    let Some((name, url)) = variable else {
+        return Ok(None);
+    };
+    let proxy = reqwest::Proxy::https(url.trim()).map_err(|_| {
+        Error::config(
+            name,
+            "is not a proxy URL (such as http://proxy.example:3128)",
+        )
+    })?;
+    let no_proxy = ["NO_PROXY", "no_proxy"]
+        .into_iter()
+        .find_map(crate::loader::env_var)
+        .map_or_else(
+            || NEVER_PROXIED.to_owned(),
+            |listed| format!("{NEVER_PROXIED},{listed}"),
+        );
+    Ok(Some(
+        proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy)),
+    ))
 }
 
 fn too_large(status: u16) -> Error {

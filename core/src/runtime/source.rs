@@ -71,6 +71,9 @@ struct State {
     pid: u32,
     exchange: Option<Arc<Exchange>>,
     timer_at: Option<MonoTime>,
+    /// The task sleeping until `timer_at`, aborted when it is replaced and
+    /// when the source is dropped (it would otherwise linger until then).
+    timer: Option<tokio::task::AbortHandle>,
     /// Cache hits counted when the current token arrived: if none came
     /// since, a timer does not refresh it (an idle source stays idle).
     hits_at_install: u64,
@@ -103,6 +106,7 @@ impl TokenSource {
                     pid: std::process::id(),
                     exchange: None,
                     timer_at: None,
+                    timer: None,
                     hits_at_install: 0,
                 }),
                 counters: Counters::default(),
@@ -283,20 +287,41 @@ impl TokenSource {
             }
             Action::UseAndRefresh(token, ticket) => {
                 tracing::debug!(key = %self.shared.key, "m2mauth: refreshing ahead of expiry");
-                Shared::start(&self.shared, st, &handle, exchange, ticket, true);
+                Shared::start(
+                    &self.shared,
+                    st,
+                    &handle,
+                    exchange,
+                    Fetch::now(ticket, true),
+                );
                 self.shared.publish(st);
                 self.shared.counters.hit();
                 Ok(Polled::Ready(token))
             }
             Action::Fetch(ticket) => {
                 self.shared.counters.waited();
+                let fetch = Fetch::now(ticket, false);
                 Ok(Polled::Wait(Shared::start(
                     &self.shared,
                     st,
                     &handle,
                     exchange,
+                    fetch,
+                )))
+            }
+            Action::FetchAt(ticket, send_at) => {
+                self.shared.counters.waited();
+                let fetch = Fetch {
                     ticket,
-                    false,
+                    refresh: false,
+                    send_at: Some(send_at),
+                };
+                Ok(Polled::Wait(Shared::start(
+                    &self.shared,
+                    st,
+                    &handle,
+                    exchange,
+                    fetch,
                 )))
             }
             Action::Wait => match &st.inflight {
@@ -318,6 +343,25 @@ fn same_text(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+/// A fetch the slot asked for: its ticket, whether callers keep using the
+/// previous token meanwhile, and when its first attempt may be sent.
+#[derive(Clone, Copy)]
+struct Fetch {
+    ticket: Ticket,
+    refresh: bool,
+    send_at: Option<MonoTime>,
+}
+
+impl Fetch {
+    fn now(ticket: Ticket, refresh: bool) -> Fetch {
+        Fetch {
+            ticket,
+            refresh,
+            send_at: None,
+        }
+    }
 }
 
 /// What a caller gets from the slot: a token now, or a fetch to wait for.
@@ -354,6 +398,7 @@ impl Shared {
                 std::mem::forget(old);
             }
             st.timer_at = None;
+            st.timer = None;
             st.generation = generation;
             st.pid = pid;
         }
@@ -373,24 +418,26 @@ impl Shared {
         self.hot.publish(servable);
     }
 
-    /// Registers the fetch `ticket` and runs it on the background runtime.
+    /// Registers `fetch` and runs it on the background runtime.
     fn start(
         shared: &Arc<Shared>,
         st: &mut State,
         handle: &Handle,
         exchange: Arc<Exchange>,
-        ticket: Ticket,
-        refresh: bool,
+        fetch: Fetch,
     ) -> watch::Receiver<Option<Outcome>> {
         let (outcome, receiver) = watch::channel(None);
-        st.inflight = Some(InFlight { refresh, outcome });
+        st.inflight = Some(InFlight {
+            refresh: fetch.refresh,
+            outcome,
+        });
         let guard = FetchGuard {
             shared: shared.clone(),
-            ticket,
+            ticket: fetch.ticket,
             armed: true,
             started: false,
         };
-        handle.spawn(run_fetch(guard, exchange));
+        handle.spawn(run_fetch(guard, exchange, fetch.send_at));
         receiver
     }
 
@@ -471,12 +518,16 @@ impl Shared {
         }
         st.timer_at = Some(at);
         let weak = Arc::downgrade(self);
-        handle.spawn(async move {
+        let timer = handle.spawn(async move {
             tokio::time::sleep_until(clock::tokio_instant(at)).await;
             if let Some(shared) = weak.upgrade() {
                 shared.on_timer(at);
             }
         });
+        // One timer per source: the one it replaces will never be wanted.
+        if let Some(old) = st.timer.replace(timer.abort_handle()) {
+            old.abort();
+        }
     }
 
     fn on_timer(self: &Arc<Self>, at: MonoTime) {
@@ -494,8 +545,17 @@ impl Shared {
         };
         if let Some(ticket) = st.slot.handle_timeout(clock::now()) {
             tracing::debug!(key = %self.key, "m2mauth: background refresh");
-            Shared::start(self, &mut st, &handle, exchange, ticket, true);
+            Shared::start(self, &mut st, &handle, exchange, Fetch::now(ticket, true));
             self.publish(&st);
+        }
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let st = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if let Some(timer) = st.timer.take() {
+            timer.abort();
         }
     }
 }
@@ -564,8 +624,12 @@ impl std::fmt::Debug for TokenSource {
     }
 }
 
-async fn run_fetch(mut guard: FetchGuard, exchange: Arc<Exchange>) {
+async fn run_fetch(mut guard: FetchGuard, exchange: Arc<Exchange>, send_at: Option<MonoTime>) {
     guard.started = true;
+    if let Some(at) = send_at {
+        // The slot is backing off: the first attempt waits for its end.
+        tokio::time::sleep_until(clock::tokio_instant(at)).await;
+    }
     let span = tracing::info_span!("m2mauth.fetch", key = %guard.shared.key);
     fetch_attempts(guard, exchange).instrument(span).await;
 }

@@ -6,7 +6,7 @@ use m2mauth::{AccessToken, Error, TokenSource};
 use m2mauth_testkit::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, TestIssuer};
 
 use crate::output::{Failure, say};
-use crate::rfc3339;
+use m2mauth::rfc3339;
 
 /// Lifetime of the demo issuer's tokens: short enough to show a refresh.
 const DEMO_LIFETIME: Duration = Duration::from_secs(5);

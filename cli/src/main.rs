@@ -15,7 +15,6 @@ mod args;
 mod demo;
 mod issuer;
 mod output;
-mod rfc3339;
 mod token;
 mod usage;
 

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::args::Configured;
 use crate::output::{self, Failure};
-use crate::rfc3339;
+use m2mauth::rfc3339;
 
 /// The `<PREFIX>_*` variables, each overridden by its flag.
 pub(crate) fn config(options: &Configured) -> Result<m2mauth::Config, Error> {

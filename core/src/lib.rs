@@ -38,6 +38,7 @@ pub mod config;
 mod error;
 pub mod loader;
 pub mod protocol;
+pub mod rfc3339;
 #[cfg(feature = "runtime")]
 pub mod runtime;
 mod secret;
@@ -46,5 +47,5 @@ pub mod verify;
 pub use config::{AuthMethod, BodyFormat, Config, ConfigBuilder, Endpoint, SigningAlg};
 pub use error::{Error, ErrorCode, Family, error_codes_json};
 #[cfg(feature = "runtime")]
-pub use runtime::{AccessToken, Stats, TokenSource, TokenSourceBuilder};
+pub use runtime::{AccessToken, Stats, TokenSource, TokenSourceBuilder, Verifier, VerifierBuilder};
 pub use secret::Secret;

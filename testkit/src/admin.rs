@@ -3,13 +3,17 @@
 //!
 //! | request | effect |
 //! |---|---|
-//! | `GET /_testkit/stats` | `{"token_requests": n, "api_requests": n, "tokens_issued": n}` |
+//! | `GET /_testkit/stats` | `{"token_requests": n, "api_requests": n, "tokens_issued": n, "jwks_requests": n, "introspection_requests": n, "revocation_requests": n}` |
 //! | `GET /_testkit/requests` | the token requests received, as JSON |
 //! | `POST /_testkit/fault` | queue a fault: `{"status": 503, "retry_after": "1", "body": "…", "content_type": "…"}`, `{"hang": true}`, `{"close": true}`, `{"echo": true}` (an `invalid_client` whose description echoes the request), `{"delay_ms": 500}` or `{"redirect": "https://…"}`; add `"sticky": true` to apply it to every request until cleared |
 //! | `POST /_testkit/clear` | drop queued and sticky faults |
 //! | `POST /_testkit/lifetime` | `{"seconds": n}`: lifetime of new tokens |
 //! | `POST /_testkit/latency` | `{"ms": n}`: delay before every token answer |
 //! | `POST /_testkit/revoke` | every token issued so far now gets 401 at the API |
+//! | `POST /_testkit/mint` | a JWT: `{"claims": {…}, "alg": "RS256", "forged": true, "kid": "x" or null, "typ": "JWT" or null, "alg_header": "none", "unsigned": true}` (all but `claims` optional) |
+//! | `POST /_testkit/rotate` | new published keys (a rollover) |
+//! | `POST /_testkit/jwks` | `{"status": 503, "delay_ms": 500, "max_age": 60}`: how the JWKS endpoint answers (`{}` restores it) |
+//! | `POST /_testkit/tokens` | `{"format": "opaque" or "jwt", "alg": "RS256"}`: how tokens are issued |
 //! | `POST /_testkit/reset` | counters, recordings, faults, revocations and vector cleared |
 //! | `POST /_testkit/vector` | arm a conformance vector (the body is the vector file); answers two lines: the configuration JSON for this issuer, and the expected outcome line |
 //! | `POST /_testkit/outcome` | the outcome line a binding observed; answers `ok` or what differs, request included |
@@ -20,7 +24,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::answer::{Answer, Reply};
-use crate::state::{Armed, Fault, Inner, RecordedRequest, lock};
+use crate::jwt::{Alg, Mint};
+use crate::state::{Armed, Fault, Inner, RecordedRequest, TokenFormat, lock};
 use crate::vector::{ScriptedAnswer, Vector};
 
 pub(crate) fn handle(inner: &Inner, request: &RecordedRequest) -> Reply {
@@ -32,7 +37,10 @@ pub(crate) fn handle(inner: &Inner, request: &RecordedRequest) -> Reply {
             &json!({
                 "token_requests": inner.token_requests.load(Ordering::SeqCst),
                 "api_requests": inner.api_requests.load(Ordering::SeqCst),
-                "tokens_issued": inner.issued.load(Ordering::SeqCst),
+                "tokens_issued": inner.issued_count.load(Ordering::SeqCst),
+                "jwks_requests": inner.jwks_requests.load(Ordering::SeqCst),
+                "introspection_requests": inner.introspection_requests.load(Ordering::SeqCst),
+                "revocation_requests": inner.revocation_requests.load(Ordering::SeqCst),
             }),
         ),
         ("GET", "requests") => {
@@ -82,7 +90,7 @@ pub(crate) fn handle(inner: &Inner, request: &RecordedRequest) -> Reply {
         ("POST", "revoke") => {
             inner
                 .revoked_through
-                .store(inner.issued.load(Ordering::SeqCst), Ordering::SeqCst);
+                .store(inner.issued_count.load(Ordering::SeqCst), Ordering::SeqCst);
             Reply::text(200, "ok")
         }
         ("POST", "reset") => {
@@ -111,11 +119,54 @@ pub(crate) fn handle(inner: &Inner, request: &RecordedRequest) -> Reply {
             let line = String::from_utf8_lossy(&request.body).trim().to_owned();
             Reply::text(200, judge(inner, &line))
         }
-        _ => Reply::text(
-            404,
-            format!("no admin route {} /_testkit/{path}", request.method),
-        ),
+        (method, path) => keys_and_tokens(inner, method, path, &body()).unwrap_or_else(|| {
+            Reply::text(404, format!("no admin route {method} /_testkit/{path}"))
+        }),
     }
+}
+
+/// The routes that script the keys, the JWKS endpoint and issued tokens.
+fn keys_and_tokens(inner: &Inner, method: &str, path: &str, body: &Value) -> Option<Reply> {
+    Some(match (method, path) {
+        ("POST", "mint") => match mint(inner, body) {
+            Ok(token) => Reply::text(200, token),
+            Err(problem) => Reply::text(400, problem),
+        },
+        ("POST", "rotate") => match lock(&inner.keys).rotate() {
+            Ok(()) => Reply::text(200, "ok"),
+            Err(problem) => Reply::text(500, problem),
+        },
+        ("POST", "jwks") => {
+            let spec = body;
+            let mut jwks = lock(&inner.jwks);
+            jwks.status = spec
+                .get("status")
+                .and_then(Value::as_u64)
+                .and_then(|s| u16::try_from(s).ok());
+            jwks.delay =
+                Duration::from_millis(spec.get("delay_ms").and_then(Value::as_u64).unwrap_or(0));
+            jwks.max_age = spec.get("max_age").and_then(Value::as_u64);
+            Reply::text(200, "ok")
+        }
+        ("POST", "tokens") => {
+            let spec = body;
+            if let Some(format) = spec.get("format").and_then(Value::as_str) {
+                *lock(&inner.format) = match format {
+                    "opaque" => TokenFormat::Opaque,
+                    _ => TokenFormat::Jwt,
+                };
+            }
+            if let Some(alg) = spec
+                .get("alg")
+                .and_then(Value::as_str)
+                .and_then(Alg::from_name)
+            {
+                lock(&inner.keys).token_alg = alg;
+            }
+            Reply::text(200, "ok")
+        }
+        _ => return None,
+    })
 }
 
 /// `ok`, or what the armed vector's request or outcome got wrong.
@@ -157,6 +208,35 @@ pub(crate) fn armed_vector_answer(inner: &Inner, request: &RecordedRequest) -> O
         ScriptedAnswer::Hang => Answer::Hang,
         ScriptedAnswer::Close => Answer::Close,
     })
+}
+
+/// `POST /_testkit/mint`: `{"claims": {…}, "alg": "RS256", "forged": true,
+/// "kid": "x" | null, "typ": "JWT" | null, "alg_header": "none", "unsigned": true}`.
+fn mint(inner: &Inner, spec: &Value) -> Result<String, String> {
+    let claims = spec.get("claims").cloned().unwrap_or_else(|| json!({}));
+    let optional_text = |name: &str| spec.get(name).map(|v| v.as_str().map(str::to_owned));
+    let how = Mint {
+        alg: match spec.get("alg").and_then(Value::as_str) {
+            Some(name) => {
+                Some(Alg::from_name(name).ok_or("alg must be EdDSA, ES256, RS256 or PS256")?)
+            }
+            None => None,
+        },
+        unpublished_key: spec.get("forged").and_then(Value::as_bool).unwrap_or(false),
+        kid: optional_text("kid"),
+        typ: optional_text("typ"),
+        alg_header: spec
+            .get("alg_header")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        unsigned: spec
+            .get("unsigned")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    };
+    lock(&inner.keys)
+        .mint(&claims, &how)
+        .ok_or_else(|| "no key fits that algorithm".to_owned())
 }
 
 fn fault_from_json(spec: &Value) -> Result<(Fault, bool), String> {

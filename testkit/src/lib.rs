@@ -5,9 +5,12 @@
 //!
 //! It serves discovery (`/.well-known/openid-configuration`), a strict
 //! client credentials token endpoint (form or JSON bodies, `client_secret_basic`
-//! or `client_secret_post`, scopes, `audience`, `resource`), Ed25519-signed JWT
-//! access tokens (RFC 9068) with their JWKS, and a protected API
-//! (`/api/whoami`) that checks them. Tests can script faults (statuses with
+//! or `client_secret_post`, scopes, `audience`, `resource`), JWT access
+//! tokens (RFC 9068; EdDSA by default, ES256 or RS256) or opaque ones, their
+//! JWKS (with scriptable outages, delays and `Cache-Control`), introspection
+//! (RFC 7662), revocation (RFC 7009) and a protected API (`/api/whoami`).
+//! For tests of services that check tokens, [`TestIssuer::mint`] signs any
+//! claims, with published keys or forged ones, and keys can be rotated. Tests can script faults (statuses with
 //! `Retry-After`, malformed bodies, hangs, closed connections, redirects),
 //! change token lifetime and latency, revoke tokens, and read what the token
 //! endpoint received. Everything can also be driven over HTTP under
@@ -26,6 +29,7 @@
 mod admin;
 mod answer;
 mod jwt;
+mod resource;
 mod routes;
 mod server;
 mod state;
@@ -38,7 +42,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use state::{Fault, RecordedRequest};
+pub use jwt::{Alg, Mint};
+pub use state::{Fault, RecordedRequest, TokenFormat};
 pub use vector::Vector;
 
 use state::{Client, Faults, Inner, lock};
@@ -129,7 +134,7 @@ impl TestIssuerBuilder {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))?;
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
-        let key = jwt::SigningKey::generate().map_err(io::Error::other)?;
+        let keys = jwt::KeyRing::generate().map_err(io::Error::other)?;
         let clients = self.clients.unwrap_or_else(|| {
             vec![Client {
                 id: DEFAULT_CLIENT_ID.to_owned(),
@@ -139,14 +144,21 @@ impl TestIssuerBuilder {
         });
         let inner = Arc::new(Inner {
             issuer: format!("http://{address}"),
-            key,
+            keys: Mutex::new(keys),
+            format: Mutex::new(TokenFormat::Jwt),
+            issued: Mutex::new(std::collections::HashMap::new()),
+            revoked: Mutex::new(std::collections::HashSet::new()),
+            jwks: Mutex::new(state::JwksBehaviour::default()),
+            jwks_requests: AtomicU64::new(0),
+            introspection_requests: AtomicU64::new(0),
+            revocation_requests: AtomicU64::new(0),
             clients: Mutex::new(clients),
             lifetime: Mutex::new(self.lifetime),
             latency: Mutex::new(self.latency),
             faults: Mutex::new(Faults::default()),
             token_requests: AtomicU64::new(0),
             api_requests: AtomicU64::new(0),
-            issued: AtomicU64::new(0),
+            issued_count: AtomicU64::new(0),
             revoked_through: AtomicU64::new(0),
             recorded: Mutex::new(Vec::new()),
             armed: Mutex::new(None),
@@ -202,6 +214,81 @@ impl TestIssuer {
         self.inner.api_url()
     }
 
+    /// The introspection endpoint (RFC 7662), `{issuer}/oauth2/introspect`;
+    /// registered clients may ask about any token this issuer issued.
+    pub fn introspection_url(&self) -> String {
+        self.inner.introspection_url()
+    }
+
+    /// The revocation endpoint (RFC 7009), `{issuer}/oauth2/revoke`.
+    pub fn revocation_url(&self) -> String {
+        self.inner.revocation_url()
+    }
+
+    /// A JWT of `claims` signed as `how` says: with the issuer's published
+    /// key for an algorithm, with a key it does not publish (a forgery),
+    /// with another `kid`, `typ` or `alg` header, or unsigned. For tests of
+    /// the services that check tokens: any claims, dates in the past, …
+    ///
+    /// ```
+    /// use m2mauth_testkit::{Alg, Mint, TestIssuer};
+    /// let issuer = TestIssuer::start()?;
+    /// let claims = serde_json::json!({"iss": issuer.issuer_url(), "aud": "api", "exp": 4102444800u64});
+    /// let token = issuer.mint(&claims, &Mint { alg: Some(Alg::Rs256), ..Mint::default() }).unwrap();
+    /// assert_eq!(token.split('.').count(), 3);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn mint(&self, claims: &serde_json::Value, how: &Mint) -> Option<String> {
+        lock(&self.inner.keys).mint(claims, how)
+    }
+
+    /// Replaces the published keys with new ones (a key rollover): tokens
+    /// signed before no longer verify against the JWKS.
+    pub fn rotate_keys(&self) -> io::Result<()> {
+        lock(&self.inner.keys).rotate().map_err(io::Error::other)
+    }
+
+    /// The algorithm issued tokens are signed with (default EdDSA).
+    pub fn set_token_alg(&self, alg: Alg) {
+        lock(&self.inner.keys).token_alg = alg;
+    }
+
+    /// Whether issued tokens are JWTs (the default) or opaque strings.
+    pub fn set_token_format(&self, format: TokenFormat) {
+        *lock(&self.inner.format) = format;
+    }
+
+    /// Makes the JWKS endpoint answer `status` (an outage) from now on, or
+    /// serve the keys again with `None`.
+    pub fn set_jwks_failure(&self, status: Option<u16>) {
+        lock(&self.inner.jwks).status = status;
+    }
+
+    /// A delay before every JWKS answer.
+    pub fn set_jwks_delay(&self, delay: Duration) {
+        lock(&self.inner.jwks).delay = delay;
+    }
+
+    /// The `Cache-Control: max-age` the JWKS is served with (none by default).
+    pub fn set_jwks_max_age(&self, seconds: Option<u64>) {
+        lock(&self.inner.jwks).max_age = seconds;
+    }
+
+    /// How many requests the JWKS endpoint has received.
+    pub fn jwks_requests(&self) -> u64 {
+        self.inner.jwks_requests.load(Ordering::SeqCst)
+    }
+
+    /// How many requests the introspection endpoint has received.
+    pub fn introspection_requests(&self) -> u64 {
+        self.inner.introspection_requests.load(Ordering::SeqCst)
+    }
+
+    /// How many requests the revocation endpoint has received.
+    pub fn revocation_requests(&self) -> u64 {
+        self.inner.revocation_requests.load(Ordering::SeqCst)
+    }
+
     /// The socket address.
     pub fn address(&self) -> SocketAddr {
         self.address
@@ -244,7 +331,7 @@ impl TestIssuer {
 
     /// Every token issued so far is rejected by the protected API from now on.
     pub fn revoke_issued_tokens(&self) {
-        let issued = self.inner.issued.load(Ordering::SeqCst);
+        let issued = self.inner.issued_count.load(Ordering::SeqCst);
         self.inner.revoked_through.store(issued, Ordering::SeqCst);
     }
 

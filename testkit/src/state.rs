@@ -1,11 +1,11 @@
 //! The issuer's shared state: settings, faults, counters, recordings.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::jwt::SigningKey;
+use crate::jwt::KeyRing;
 use crate::vector::Vector;
 
 /// A registered client.
@@ -123,16 +123,51 @@ pub(crate) struct Armed {
     pub(crate) verdict: Option<Result<(), String>>,
 }
 
+/// What the issuer remembers of a token it issued, for introspection.
+#[derive(Clone, Debug)]
+pub(crate) struct Issued {
+    pub(crate) claims: serde_json::Value,
+}
+
+/// The format of issued access tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenFormat {
+    /// Signed JWTs (RFC 9068), checkable against the JWKS (the default).
+    Jwt,
+    /// Random strings, checkable only by introspection.
+    Opaque,
+}
+
+/// How the JWKS endpoint misbehaves.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct JwksBehaviour {
+    /// Answer with this status instead of the keys.
+    pub(crate) status: Option<u16>,
+    /// Wait this long before answering.
+    pub(crate) delay: Duration,
+    /// The `Cache-Control: max-age` to send (none when `None`).
+    pub(crate) max_age: Option<u64>,
+}
+
 pub(crate) struct Inner {
     pub(crate) issuer: String,
-    pub(crate) key: SigningKey,
+    pub(crate) keys: Mutex<KeyRing>,
+    pub(crate) format: Mutex<TokenFormat>,
+    /// Tokens issued: JWTs by `jti`, opaque tokens by their text.
+    pub(crate) issued: Mutex<HashMap<String, Issued>>,
+    /// Revoked tokens, by the same names.
+    pub(crate) revoked: Mutex<HashSet<String>>,
+    pub(crate) jwks: Mutex<JwksBehaviour>,
+    pub(crate) jwks_requests: AtomicU64,
+    pub(crate) introspection_requests: AtomicU64,
+    pub(crate) revocation_requests: AtomicU64,
     pub(crate) clients: Mutex<Vec<Client>>,
     pub(crate) lifetime: Mutex<Duration>,
     pub(crate) latency: Mutex<Duration>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) token_requests: AtomicU64,
     pub(crate) api_requests: AtomicU64,
-    pub(crate) issued: AtomicU64,
+    pub(crate) issued_count: AtomicU64,
     /// Tokens numbered up to this one are revoked (0: none).
     pub(crate) revoked_through: AtomicU64,
     pub(crate) recorded: Mutex<Vec<RecordedRequest>>,
@@ -152,6 +187,28 @@ impl Inner {
         format!("{}/api/whoami", self.issuer)
     }
 
+    pub(crate) fn introspection_url(&self) -> String {
+        format!("{}/oauth2/introspect", self.issuer)
+    }
+
+    pub(crate) fn revocation_url(&self) -> String {
+        format!("{}/oauth2/revoke", self.issuer)
+    }
+
+    /// The name under which a token is remembered: its `jti` if it is one
+    /// of this issuer's JWTs, else its text.
+    pub(crate) fn token_name(&self, token: &str) -> String {
+        lock(&self.keys)
+            .verify(token)
+            .and_then(|claims| {
+                claims
+                    .get("jti")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| token.to_owned())
+    }
+
     pub(crate) fn next_fault(&self) -> Option<Fault> {
         let mut faults = lock(&self.faults);
         faults.queue.pop_front().or_else(|| faults.sticky.clone())
@@ -163,7 +220,12 @@ impl Inner {
         *lock(&self.armed) = None;
         self.token_requests.store(0, Ordering::SeqCst);
         self.api_requests.store(0, Ordering::SeqCst);
+        self.jwks_requests.store(0, Ordering::SeqCst);
+        self.introspection_requests.store(0, Ordering::SeqCst);
+        self.revocation_requests.store(0, Ordering::SeqCst);
         self.revoked_through.store(0, Ordering::SeqCst);
+        *lock(&self.jwks) = JwksBehaviour::default();
+        lock(&self.revoked).clear();
     }
 }
 

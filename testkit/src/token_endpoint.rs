@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use crate::answer::{Answer, Reply};
-use crate::state::{Fault, Inner, RecordedRequest, lock, unix_now};
+use crate::state::{Fault, Inner, Issued, RecordedRequest, TokenFormat, lock, unix_now};
 
 /// Answers one request to the token endpoint.
 pub(crate) async fn answer(inner: &Inner, request: RecordedRequest) -> Answer {
@@ -127,16 +127,19 @@ fn token_answer(
     audiences: &[String],
     lifetime: Duration,
 ) -> Value {
-    let seq = inner.issued.fetch_add(1, Ordering::SeqCst) + 1;
+    let seq = inner.issued_count.fetch_add(1, Ordering::SeqCst) + 1;
     let expires_in = lifetime.as_secs().max(1);
     let now = unix_now().floor();
+    let exp = now + lifetime.as_secs_f64().max(1.0);
+    let keys = lock(&inner.keys);
+    let jti = keys.random_id();
     let mut claims = json!({
         "iss": inner.issuer,
         "sub": client_id,
         "client_id": client_id,
         "iat": now,
-        "exp": now + lifetime.as_secs_f64().max(1.0),
-        "jti": inner.key.random_id(),
+        "exp": exp,
+        "jti": jti,
         "seq": seq,
     });
     match audiences {
@@ -144,14 +147,24 @@ fn token_answer(
         [one] => claims["aud"] = json!(one),
         many => claims["aud"] = json!(many),
     }
+    if !scopes.is_empty() {
+        claims["scope"] = json!(scopes.join(" "));
+    }
+    let (token, name) = match *lock(&inner.format) {
+        TokenFormat::Jwt => (keys.sign(&claims), jti),
+        TokenFormat::Opaque => {
+            let opaque = format!("opaque-{}", keys.random_id());
+            (opaque.clone(), opaque)
+        }
+    };
+    drop(keys);
+    lock(&inner.issued).insert(name, Issued { claims });
     let mut answer = json!({
-        "access_token": inner.key.sign(&claims),
+        "access_token": token,
         "token_type": "Bearer",
         "expires_in": expires_in,
     });
     if !scopes.is_empty() {
-        claims["scope"] = json!(scopes.join(" "));
-        answer["access_token"] = json!(inner.key.sign(&claims));
         answer["scope"] = json!(scopes.join(" "));
     }
     answer
@@ -159,7 +172,7 @@ fn token_answer(
 
 /// The request parameters, from a form or a JSON body. JSON arrays (a
 /// `scope` array, several `resource`s) are accepted as IdPs that take JSON do.
-fn parse_params(request: &RecordedRequest) -> Result<Vec<(String, String)>, Reply> {
+pub(crate) fn parse_params(request: &RecordedRequest) -> Result<Vec<(String, String)>, Reply> {
     let content_type = request.header("content-type").unwrap_or("");
     let media_type = content_type
         .split(';')
@@ -215,7 +228,10 @@ fn parse_params(request: &RecordedRequest) -> Result<Vec<(String, String)>, Repl
 }
 
 /// The one value of a parameter that may appear at most once (RFC 6749 §3.2).
-fn single<'a>(params: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, Reply> {
+pub(crate) fn single<'a>(
+    params: &'a [(String, String)],
+    name: &str,
+) -> Result<Option<&'a str>, Reply> {
     let mut values = params
         .iter()
         .filter(|(k, _)| k == name)
@@ -232,7 +248,7 @@ fn single<'a>(params: &'a [(String, String)], name: &str) -> Result<Option<&'a s
 }
 
 /// Client authentication: exactly one of HTTP Basic or body credentials.
-fn authenticate(
+pub(crate) fn authenticate(
     inner: &Inner,
     request: &RecordedRequest,
     params: &[(String, String)],

@@ -12,6 +12,13 @@ use crate::Error;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Ticket(u64);
 
+impl Ticket {
+    /// The `n`-th ticket a state machine issues.
+    pub(crate) const fn from_number(n: u64) -> Ticket {
+        Ticket(n)
+    }
+}
+
 /// What a caller must do, as answered by [`Slot::poll`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action<T> {

@@ -21,7 +21,7 @@ use url::Url;
 
 pub use builder::ConfigBuilder;
 pub use choices::{AuthMethod, BodyFormat, SigningAlg};
-pub(crate) use endpoint::{Insecure, check_endpoint};
+pub(crate) use endpoint::{Insecure, check_endpoint, parse_endpoint};
 pub use settings::{Naming, ReadFile};
 
 use crate::Error;

@@ -193,6 +193,13 @@ impl Settings {
         }
     }
 
+    pub(crate) fn claims(&self, name: &str) -> &[(String, Value)] {
+        match self.raw(name) {
+            Some(Raw::Claims(c)) => c,
+            _ => &[],
+        }
+    }
+
     pub(crate) fn params(&self, name: &str) -> &[(String, String)] {
         match self.raw(name) {
             Some(Raw::Params(p)) => p,

@@ -270,7 +270,15 @@ macro_rules! setter {
         }
     };
     (verifier, $name:expr, $doc:expr, $setter:ident($arg:ident: $ty:ty) => $raw:expr) => {
-        impl crate::verify::VerifierBuilder {
+        impl crate::verify::VerifierConfigBuilder {
+            #[doc = $doc]
+            #[must_use]
+            pub fn $setter(self, $arg: $ty) -> Self {
+                self.set_raw(Component::Verifier, $name, $raw)
+            }
+        }
+        #[cfg(feature = "runtime")]
+        impl crate::runtime::VerifierBuilder {
             #[doc = $doc]
             #[must_use]
             pub fn $setter(self, $arg: $ty) -> Self {

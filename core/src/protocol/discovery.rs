@@ -132,6 +132,77 @@ pub fn parse_discovery(
     })
 }
 
+/// The steps of discovering an issuer's metadata, sans-IO: OpenID
+/// Connect's document first, then RFC 8414's when the first is missing or
+/// not a document (an outage, a 429 or 5xx, is reported as it is, to be
+/// retried, rather than hidden by the fallback).
+///
+/// ```
+/// use m2mauth::protocol::{Discovery, DiscoveryStep, HttpResponse};
+/// let issuer = url::Url::parse("https://idp.example.com").unwrap();
+/// let mut discovery = Discovery::new(&issuer, "https://idp.example.com");
+/// assert!(discovery.request().url.ends_with("/.well-known/openid-configuration"));
+/// let missing = HttpResponse::new(404, vec![], vec![]);
+/// assert!(matches!(discovery.on_response(&missing, std::time::SystemTime::UNIX_EPOCH), DiscoveryStep::Next));
+/// assert!(discovery.request().url.ends_with("/.well-known/oauth-authorization-server"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Discovery {
+    expected_issuer: String,
+    urls: [Url; 2],
+    step: usize,
+    first_failure: Option<Error>,
+}
+
+/// What to do after a discovery answer.
+#[derive(Clone, Debug)]
+pub enum DiscoveryStep {
+    /// The metadata.
+    Done(Box<ServerMetadata>),
+    /// Send [`Discovery::request`] (the next document's).
+    Next,
+    /// Discovery failed with this error.
+    Failed(Error),
+}
+
+impl Discovery {
+    /// Discovery of `issuer` (`raw`: as configured, compared with the
+    /// document's `issuer`).
+    pub fn new(issuer: &Url, raw: &str) -> Discovery {
+        Discovery {
+            expected_issuer: raw.to_owned(),
+            urls: discovery_urls(issuer),
+            step: 0,
+            first_failure: None,
+        }
+    }
+
+    /// The request to send now.
+    pub fn request(&self) -> HttpRequest {
+        discovery_request(&self.urls[self.step.min(1)])
+    }
+
+    /// Reads the answer to [`request`](Self::request) at `now`.
+    pub fn on_response(&mut self, response: &HttpResponse, now: SystemTime) -> DiscoveryStep {
+        match (
+            parse_discovery(response, &self.expected_issuer, now),
+            self.step,
+        ) {
+            (Ok(metadata), _) => DiscoveryStep::Done(Box::new(metadata)),
+            (Err(error), 0) if !error.is_transient() => {
+                self.first_failure = Some(error);
+                self.step = 1;
+                DiscoveryStep::Next
+            }
+            // The RFC 8414 document is missing too: the OpenID one's failure says more.
+            (Err(error), _) if response.status == 404 => {
+                DiscoveryStep::Failed(self.first_failure.take().unwrap_or(error))
+            }
+            (Err(error), _) => DiscoveryStep::Failed(error),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +277,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(meta.token_endpoint.as_str(), "https://idp.example.com/t");
+    }
+
+    #[test]
+    fn discovery_falls_back_to_rfc_8414_but_not_on_an_outage() {
+        let issuer = Url::parse("https://idp.example.com").unwrap();
+        let now = SystemTime::UNIX_EPOCH;
+        let mut d = Discovery::new(&issuer, "https://idp.example.com");
+        let busy = HttpResponse::new(503, vec![], Vec::new());
+        assert!(
+            matches!(d.on_response(&busy, now), DiscoveryStep::Failed(e) if e.code() == ErrorCode::ServerError)
+        );
+        let mut d = Discovery::new(&issuer, "https://idp.example.com");
+        let html = HttpResponse::new(200, vec![], b"<html>".to_vec());
+        assert!(matches!(d.on_response(&html, now), DiscoveryStep::Next));
+        let missing = HttpResponse::new(404, vec![], Vec::new());
+        let DiscoveryStep::Failed(e) = d.on_response(&missing, now) else {
+            panic!()
+        };
+        assert_eq!(
+            e.code(),
+            ErrorCode::MalformedResponse,
+            "the first failure is the one reported"
+        );
+        let mut d = Discovery::new(&issuer, "https://idp.example.com");
+        d.on_response(&missing, now);
+        let doc =
+            r#"{"issuer":"https://idp.example.com","token_endpoint":"https://idp.example.com/t"}"#;
+        let ok = HttpResponse::new(200, vec![], doc.as_bytes().to_vec());
+        assert!(matches!(d.on_response(&ok, now), DiscoveryStep::Done(_)));
     }
 
     #[test]

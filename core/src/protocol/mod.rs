@@ -10,10 +10,18 @@ mod message;
 mod request;
 mod response;
 mod retry_after;
+mod revocation;
 pub(crate) mod text;
 
-pub use discovery::{ServerMetadata, discovery_request, discovery_urls, parse_discovery};
+pub(crate) use lenient::json as lenient_json;
+pub(crate) use request::post_form;
+pub(crate) use response::error_answer;
+
+pub use discovery::{
+    Discovery, DiscoveryStep, ServerMetadata, discovery_request, discovery_urls, parse_discovery,
+};
 pub use message::{HttpRequest, HttpResponse, Method};
 pub use request::build_token_request;
 pub use response::{LifetimeSource, TokenResponse, parse_token_response};
 pub use retry_after::parse_retry_after;
+pub use revocation::{parse_revocation, revocation_request};

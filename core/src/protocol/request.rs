@@ -70,6 +70,40 @@ pub fn build_token_request(config: &Config, token_url: &Url) -> HttpRequest {
     }
 }
 
+/// A form-encoded `POST` to `url` with `params` after the client's
+/// credentials (introspection, revocation). The request carries `secret`
+/// (the token being introspected or revoked), listed with the credentials
+/// as sensitive.
+pub(crate) fn post_form(
+    url: &Url,
+    credentials: crate::client::Credentials,
+    params: &[(&str, &str)],
+    secret: &str,
+) -> HttpRequest {
+    let mut all: Vec<(&str, Param<'_>)> = params.iter().map(|(n, v)| (*n, Param::One(v))).collect();
+    for (name, value) in &credentials.params {
+        all.push((name, Param::One(value.expose())));
+    }
+    let body = form_body(&all);
+    let mut headers = vec![
+        ("accept", Secret::new("application/json")),
+        (
+            "content-type",
+            Secret::new("application/x-www-form-urlencoded"),
+        ),
+    ];
+    headers.extend(credentials.headers);
+    let mut sensitive = credentials.sensitive;
+    sensitive.push(Secret::new(secret));
+    HttpRequest {
+        method: Method::Post,
+        url: url.as_str().to_owned(),
+        headers,
+        body,
+        sensitive,
+    }
+}
+
 /// One request parameter's value.
 enum Param<'a> {
     One(&'a str),

@@ -99,16 +99,8 @@ pub fn parse_token_response(
 ) -> Result<TokenResponse, Error> {
     let status = response.status;
     let secrets = request.sensitive();
-    match status {
-        200..=299 => {}
-        300..=399 => {
-            let location = response
-                .header("location")
-                .and_then(|l| clean_description(l, &secrets))
-                .map(|l| cut(&l, 200));
-            return Err(Error::redirect(status, location));
-        }
-        _ => return Err(error_answer(response, &secrets, now)),
+    if !(200..=299).contains(&status) {
+        return Err(error_answer(response, &secrets, now));
     }
     let mut object = json_object(response)?;
     if !object.contains_key("access_token") && object.contains_key("error") {
@@ -148,9 +140,16 @@ pub fn parse_token_response(
     })
 }
 
-/// The typed error for a 4xx/5xx answer.
-fn error_answer(response: &HttpResponse, secrets: &[&str], now: SystemTime) -> Error {
+/// The typed error for a 3xx/4xx/5xx answer (a redirect is never followed).
+pub(crate) fn error_answer(response: &HttpResponse, secrets: &[&str], now: SystemTime) -> Error {
     let status = response.status;
+    if (300..=399).contains(&status) {
+        let location = response
+            .header("location")
+            .and_then(|l| clean_description(l, secrets))
+            .map(|l| cut(&l, 200));
+        return Error::redirect(status, location);
+    }
     let object = json_object(response).ok();
     let oauth = object
         .as_ref()
@@ -168,7 +167,7 @@ fn error_answer(response: &HttpResponse, secrets: &[&str], now: SystemTime) -> E
         None => Error::http_status(
             status,
             format!(
-                "HTTP {status}{}, which is not a token answer",
+                "HTTP {status}{}, which is not an OAuth answer",
                 reason(status)
             ),
         ),

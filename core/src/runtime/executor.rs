@@ -131,3 +131,41 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
         *woken = false;
     }
 }
+
+/// A value that belongs to one background runtime (an HTTP client and its
+/// connections): made on first use, and made again when the runtime was
+/// re-created (after a fork or a shutdown), the old one left alone.
+pub(crate) struct PerRuntime<T> {
+    current: Mutex<Option<(u64, Arc<T>)>>,
+}
+
+impl<T> Default for PerRuntime<T> {
+    fn default() -> Self {
+        PerRuntime {
+            current: Mutex::new(None),
+        }
+    }
+}
+
+impl<T> PerRuntime<T> {
+    /// The value for the runtime of `generation`, made with `make` if needed.
+    pub(crate) fn get(
+        &self,
+        generation: u64,
+        make: impl FnOnce() -> Result<T, Error>,
+    ) -> Result<Arc<T>, Error> {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((made_for, value)) = current.as_ref()
+            && *made_for == generation
+        {
+            return Ok(value.clone());
+        }
+        let value = Arc::new(make()?);
+        if let Some((_, old)) = current.replace((generation, value.clone())) {
+            // Its connections may belong to a runtime that no longer exists
+            // (a forked child): never touch them.
+            std::mem::forget(old);
+        }
+        Ok(value)
+    }
+}

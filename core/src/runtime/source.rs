@@ -175,18 +175,7 @@ impl TokenSource {
         callback: impl FnOnce(Result<AccessToken, Error>) + Send + 'static,
     ) {
         let source = self.clone();
-        let reply = Reply(Some(callback));
-        match executor::handle() {
-            Ok((handle, _)) => {
-                handle.spawn(async move {
-                    let outcome = source.token().await;
-                    // If the runtime is shutting down, the closure is dropped
-                    // and `reply` reports that instead.
-                    drop(tokio::task::spawn_blocking(move || reply.send(outcome)));
-                });
-            }
-            Err(error) => reply.send(Err(error)),
-        }
+        super::callback::deliver(callback, async move { source.token().await });
     }
 
     /// A token if one can be had without waiting: the cached token while it
@@ -238,6 +227,35 @@ impl TokenSource {
             tracing::debug!(key = %self.shared.key, "m2mauth: token invalidated");
         }
         dropped
+    }
+
+    /// Revokes `token` at the IdP (RFC 7009): at the configured
+    /// `revocation_url`, or the issuer's discovered revocation endpoint. The
+    /// token is dropped from the cache first, so it is never handed out again.
+    pub async fn revoke(&self, token: &str) -> Result<(), Error> {
+        self.invalidate_secret(token);
+        let exchange = {
+            let mut st = self.shared.lock();
+            self.shared.prepare(&mut st)?.1
+        };
+        exchange.revoke(&self.shared.config, token).await
+    }
+
+    /// [`revoke`](Self::revoke) for synchronous code.
+    pub fn revoke_blocking(&self, token: &str) -> Result<(), Error> {
+        executor::block_on(self.revoke(token))
+    }
+
+    /// Revokes without blocking the caller: `callback` receives the outcome
+    /// exactly once, on one of the library's callback threads.
+    pub fn request_revoke(
+        &self,
+        token: &str,
+        callback: impl FnOnce(Result<(), Error>) + Send + 'static,
+    ) {
+        let source = self.clone();
+        let token = crate::Secret::new(token);
+        super::callback::deliver(callback, async move { source.revoke(token.expose()).await });
     }
 
     /// Counters of what this source has done.
@@ -556,28 +574,6 @@ impl Drop for Shared {
         let st = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         if let Some(timer) = st.timer.take() {
             timer.abort();
-        }
-    }
-}
-
-/// A callback that is called exactly once: with the outcome, or with an
-/// internal error if the task carrying it is dropped first.
-struct Reply<F: FnOnce(Result<AccessToken, Error>)>(Option<F>);
-
-impl<F: FnOnce(Result<AccessToken, Error>)> Reply<F> {
-    fn send(mut self, outcome: Result<AccessToken, Error>) {
-        if let Some(callback) = self.0.take() {
-            callback(outcome);
-        }
-    }
-}
-
-impl<F: FnOnce(Result<AccessToken, Error>)> Drop for Reply<F> {
-    fn drop(&mut self) {
-        if let Some(callback) = self.0.take() {
-            callback(Err(Error::internal(
-                "the background runtime stopped before the token was ready",
-            )));
         }
     }
 }

@@ -1,9 +1,15 @@
-//! RFC 3339 timestamps (UTC, whole seconds) without a date library.
+//! RFC 3339 timestamps (UTC, whole seconds) without a date library, for
+//! messages and the CLI's `expires_at`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `2026-11-25T10:00:00Z` for `time`.
-pub(crate) fn format(time: SystemTime) -> String {
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// assert_eq!(m2mauth::rfc3339::format(UNIX_EPOCH + Duration::from_secs(86_400)), "1970-01-02T00:00:00Z");
+/// ```
+pub fn format(time: SystemTime) -> String {
     let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     let rem = secs % 86_400;

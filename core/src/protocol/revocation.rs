@@ -1,0 +1,36 @@
+//! Token revocation (RFC 7009): the request, and reading the answer.
+
+use std::time::SystemTime;
+
+use url::Url;
+
+use super::message::{HttpRequest, HttpResponse};
+use super::request::post_form;
+use super::response::error_answer;
+use crate::Error;
+use crate::client::ClientAuth;
+
+/// The revocation request for `token` (an access token), authenticated as `client`.
+pub fn revocation_request(client: &ClientAuth, url: &Url, token: &str) -> HttpRequest {
+    post_form(
+        url,
+        client.credentials(),
+        &[("token", token), ("token_type_hint", "access_token")],
+        token,
+    )
+}
+
+/// Reads the revocation endpoint's answer: any 200 means revoked (RFC 7009
+/// §2.2: also for a token that was unknown or already revoked); anything
+/// else is the error it stands for (`unsupported_token_type`, a 503 with
+/// its `Retry-After`, …).
+pub fn parse_revocation(
+    request: &HttpRequest,
+    response: &HttpResponse,
+    now: SystemTime,
+) -> Result<(), Error> {
+    if (200..=299).contains(&response.status) {
+        return Ok(());
+    }
+    Err(error_answer(response, &request.sensitive(), now).at("revocation"))
+}

@@ -32,5 +32,6 @@ fn exception<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>>
         error.status(),
         error.retry_after().map(|d| d.as_secs_f64()),
         error.field(),
+        error.detail(),
     ))
 }

@@ -17,6 +17,7 @@ mod logging;
 mod source;
 mod testing;
 mod token;
+mod verifier;
 
 use pyo3::prelude::*;
 
@@ -33,6 +34,8 @@ mod _native {
     use super::testing::PyTestIssuer;
     #[pymodule_export]
     use super::token::{PyAccessToken, ReadyToken};
+    #[pymodule_export]
+    use super::verifier::PyVerifier;
 
     use pyo3::prelude::*;
 

@@ -177,6 +177,31 @@ impl PyTokenSource {
         ))
     }
 
+    /// Revokes `token` (an `AccessToken`, or a token's text) at the IdP
+    /// (RFC 7009) and drops it from the cache. Blocks with the GIL released.
+    fn revoke(&self, py: Python<'_>, token: &Bound<'_, PyAny>) -> PyResult<()> {
+        let text = token_text(token)?;
+        py.detach(|| self.source.revoke_blocking(&text))
+            .map_err(|e| errors::to_py(py, &e))
+    }
+
+    /// `await source.revoke_async(token)`: `revoke` without blocking the loop.
+    fn revoke_async<'py>(
+        &self,
+        py: Python<'py>,
+        token: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let text = token_text(token)?;
+        let source = self.source.clone();
+        let work = async move {
+            source
+                .revoke(&text)
+                .await
+                .map_err(|e| Python::attach(|py| errors::to_py(py, &e)))
+        };
+        pyo3_async_runtimes::generic::future_into_py::<aio::Background, _, _>(py, work)
+    }
+
     /// What the source has done so far.
     fn stats(&self) -> PyStats {
         let stats = self.source.stats();
@@ -193,6 +218,19 @@ impl PyTokenSource {
     fn __repr__(&self) -> String {
         format!("TokenSource({})", self.source.cache_key())
     }
+}
+
+/// The text of an `AccessToken` or of a `str`.
+fn token_text(token: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(token) = token.cast::<PyAccessToken>() {
+        return Ok(token.get().inner().secret().to_owned());
+    }
+    if let Ok(text) = token.cast::<PyString>() {
+        return Ok(text.to_cow()?.into_owned());
+    }
+    Err(PyTypeError::new_err(
+        "takes an AccessToken or the token's text",
+    ))
 }
 
 /// The coroutine `token_async()` returns when no token is cached: on its first

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use m2mauth_testkit::{Fault, TestIssuer, Vector};
-use pyo3::exceptions::{PyOSError, PyValueError};
+use m2mauth_testkit::{Alg, Fault, Mint, TestIssuer, TokenFormat, Vector};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
@@ -222,6 +222,118 @@ impl PyTestIssuer {
     }
 
     /// Stops the issuer; open connections are dropped.
+    #[getter]
+    fn introspection_url(&self) -> PyResult<String> {
+        Ok(self.running()?.introspection_url())
+    }
+
+    #[getter]
+    fn revocation_url(&self) -> PyResult<String> {
+        Ok(self.running()?.revocation_url())
+    }
+
+    #[getter]
+    fn jwks_requests(&self) -> PyResult<u64> {
+        Ok(self.running()?.jwks_requests())
+    }
+
+    #[getter]
+    fn introspection_requests(&self) -> PyResult<u64> {
+        Ok(self.running()?.introspection_requests())
+    }
+
+    #[getter]
+    fn revocation_requests(&self) -> PyResult<u64> {
+        Ok(self.running()?.revocation_requests())
+    }
+
+    /// A JWT of `claims` (a dict) signed as asked: `alg` ("EdDSA", "ES256",
+    /// "RS256", "PS256"), `forged` (a key the JWKS does not publish), `kid`
+    /// and `typ` (a string, or "" for none), `alg_header` (the alg written,
+    /// whatever signs), `unsigned`.
+    #[pyo3(signature = (claims, *, alg = None, forged = false, kid = None, typ = None, alg_header = None, unsigned = false))]
+    #[allow(clippy::too_many_arguments)] // one per way to forge, as Python callers name them
+    fn mint(
+        &self,
+        claims: &Bound<'_, PyAny>,
+        alg: Option<&str>,
+        forged: bool,
+        kid: Option<String>,
+        typ: Option<String>,
+        alg_header: Option<String>,
+        unsigned: bool,
+    ) -> PyResult<String> {
+        let claims = crate::config::to_json("claims", claims)?;
+        let alg = alg
+            .map(|name| {
+                Alg::from_name(name).ok_or_else(|| {
+                    PyValueError::new_err("alg must be EdDSA, ES256, RS256 or PS256")
+                })
+            })
+            .transpose()?;
+        let how = Mint {
+            alg,
+            unpublished_key: forged,
+            kid: kid.map(|k| (!k.is_empty()).then_some(k)),
+            typ: typ.map(|t| (!t.is_empty()).then_some(t)),
+            alg_header,
+            unsigned,
+        };
+        self.running()?
+            .mint(&claims, &how)
+            .ok_or_else(|| PyValueError::new_err("no key fits that algorithm"))
+    }
+
+    /// Replaces the published keys (a key rollover).
+    fn rotate_keys(&self) -> PyResult<()> {
+        self.running()?
+            .rotate_keys()
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    }
+
+    /// The JWKS endpoint answers `status` from now on (`None` restores it).
+    #[pyo3(signature = (status))]
+    fn fail_jwks(&self, status: Option<u16>) -> PyResult<()> {
+        self.running()?.set_jwks_failure(status);
+        Ok(())
+    }
+
+    /// A delay before every JWKS answer, in seconds.
+    fn set_jwks_delay(&self, seconds: f64) -> PyResult<()> {
+        self.running()?.set_jwks_delay(duration(seconds)?);
+        Ok(())
+    }
+
+    /// The `Cache-Control: max-age` of the JWKS (`None`: no header).
+    #[pyo3(signature = (seconds))]
+    fn set_jwks_max_age(&self, seconds: Option<u64>) -> PyResult<()> {
+        self.running()?.set_jwks_max_age(seconds);
+        Ok(())
+    }
+
+    /// Issue `"jwt"` (the default) or `"opaque"` tokens from now on, and
+    /// sign JWTs with `alg`.
+    #[pyo3(signature = (*, format = None, alg = None))]
+    fn set_tokens(&self, format: Option<&str>, alg: Option<&str>) -> PyResult<()> {
+        let issuer = self.running()?;
+        match format {
+            None => {}
+            Some("jwt") => issuer.set_token_format(TokenFormat::Jwt),
+            Some("opaque") => issuer.set_token_format(TokenFormat::Opaque),
+            Some(_) => {
+                return Err(PyValueError::new_err(
+                    "format must be \"jwt\" or \"opaque\"",
+                ));
+            }
+        }
+        if let Some(name) = alg {
+            let alg = Alg::from_name(name)
+                .ok_or_else(|| PyValueError::new_err("alg must be EdDSA, ES256, RS256 or PS256"))?;
+            issuer.set_token_alg(alg);
+        }
+        Ok(())
+    }
+
     fn close(&mut self) {
         if let Some(issuer) = self.issuer.take() {
             issuer.stop();

@@ -35,12 +35,19 @@ def stub_keywords(class_name: str) -> list[str]:
     raise AssertionError(f"{class_name}.__new__ is not in {STUBS}")
 
 
-@pytest.mark.parametrize(("class_name", "component"), [("TokenSource", "token_source")])
+@pytest.mark.parametrize(
+    ("class_name", "component"), [("TokenSource", "token_source"), ("Verifier", "verifier")]
+)
 def test_the_stubs_declare_every_option_in_table_order(class_name: str, component: str) -> None:
     assert stub_keywords(class_name) == options_of(component)
 
 
 def test_every_option_is_a_keyword_and_others_are_type_errors() -> None:
+    for name in options_of("verifier"):
+        with pytest.raises(m2mauth.ConfigError):
+            m2mauth.Verifier(**{name: None})
+    with pytest.raises(TypeError, match="Verifier\\(\\) got an unexpected keyword argument 'scopes'"):
+        m2mauth.Verifier(scopes=["x"])
     # None means "not set", so each option alone gets past the keyword check
     # and fails only on the missing token_url.
     for name in options_of("token_source"):
@@ -64,7 +71,9 @@ FAMILY_CLASS: dict[str, type[m2mauth.TokenError]] = {
 
 @pytest.mark.parametrize("row", ERRORS["codes"], ids=lambda row: row["code"])
 def test_every_error_code_raises_a_class_of_its_family(row: dict[str, Any]) -> None:
-    error = m2mauth.errors._from_native(row["code"], row["family"], "message", None, None, None, None, None)
+    error = m2mauth.errors._from_native(
+        row["code"], row["family"], "message", None, None, None, None, None, None
+    )
     assert isinstance(error, FAMILY_CLASS[row["family"]])
     assert (error.code, error.family) == (row["code"], row["family"])
     assert type(error) is not m2mauth.TokenError, "a class of its own or of its family"

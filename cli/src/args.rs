@@ -13,6 +13,9 @@ pub(crate) enum Command {
     Help(Option<&'static str>),
     Version,
     Token(Configured),
+    Verify(Configured),
+    Introspect(Configured),
+    Revoke(Configured),
     Issuer(IssuerOptions),
     Demo,
 }
@@ -39,11 +42,26 @@ pub(crate) struct IssuerOptions {
 }
 
 /// The commands, their component (for configured ones) and one line each.
-pub(crate) const COMMANDS: [(&str, Option<Component>, &str); 3] = [
+pub(crate) const COMMANDS: [(&str, Option<Component>, &str); 6] = [
     (
         "token",
         Some(Component::TokenSource),
         "print an access token (config from M2MAUTH_* variables; flags override)",
+    ),
+    (
+        "verify",
+        Some(Component::Verifier),
+        "check an access token (the argument, or - or nothing for stdin) and print its claims",
+    ),
+    (
+        "introspect",
+        Some(Component::Verifier),
+        "ask the IdP whether a token is active (RFC 7662) and print its answer",
+    ),
+    (
+        "revoke",
+        Some(Component::TokenSource),
+        "revoke a token at the IdP (RFC 7009)",
     ),
     (
         "issuer",
@@ -91,7 +109,12 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             let Some(configured) = configured(&mut parser, *component, name)? else {
                 return Ok(Command::Help(Some(name)));
             };
-            Ok(Command::Token(configured))
+            Ok(match *name {
+                "token" => Command::Token(configured),
+                "verify" => Command::Verify(configured),
+                "introspect" => Command::Introspect(configured),
+                _ => Command::Revoke(configured),
+            })
         }
         _ => Err(format!("unknown command {command:?}")),
     }
@@ -260,6 +283,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn repeatable_flags_accumulate_and_claims_merge() {
+        let Ok(Command::Verify(v)) = parse(args(
+            "verify tok --scope a --scope b --claim stt=1 --claim tenant=acme --leeway 5 --leeway 6",
+        )) else {
+            panic!()
+        };
+        assert_eq!(v.token.as_deref(), Some("tok"));
+        assert!(v.flags.contains(&("--scope", "a b".to_owned())));
+        assert!(v.flags.contains(&("--leeway", "6".to_owned())));
+        let claims = &v.flags.iter().find(|(f, _)| *f == "--claim").unwrap().1;
+        let parsed: serde_json::Value = serde_json::from_str(claims).unwrap();
+        assert_eq!(parsed, serde_json::json!({"stt": 1, "tenant": "acme"}));
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod issuer;
 mod output;
 mod token;
 mod usage;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -38,6 +39,9 @@ fn main() -> ExitCode {
             output::line(&format!("m2mauth {}", env!("CARGO_PKG_VERSION"))).map_err(Failure::from)
         }
         args::Command::Token(options) => token::run(&options),
+        args::Command::Verify(options) => verify::verify(&options),
+        args::Command::Introspect(options) => verify::introspect(&options),
+        args::Command::Revoke(options) => token::revoke(&options),
         args::Command::Issuer(options) => issuer::run(&options),
         args::Command::Demo => demo::run(),
     };

@@ -36,3 +36,32 @@ pub(crate) fn run(options: &Configured) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// `m2mauth revoke TOKEN`: the client credentials variables, and
+/// `<P>_REVOCATION_URL` or `<P>_ISSUER` (discovery). The token endpoint is
+/// not used, so a revocation URL alone is enough.
+pub(crate) fn revoke(options: &Configured) -> Result<(), Failure> {
+    let token = crate::verify::token_argument(options)?;
+    let prefix = options.env_prefix.as_deref().unwrap_or("M2MAUTH");
+    let mut flags = options.flags.clone();
+    let lookup = |suffix: &str| {
+        let flag = format!("--{}", suffix.to_ascii_lowercase().replace('_', "-"));
+        flags
+            .iter()
+            .find(|(f, _)| *f == flag)
+            .map(|(_, v)| v.clone())
+            .or_else(|| {
+                m2mauth::loader::env_var(&format!("{}_{suffix}", prefix.to_ascii_uppercase()))
+            })
+            .filter(|v| !v.trim().is_empty())
+    };
+    if lookup("TOKEN_URL").is_none()
+        && lookup("ISSUER").is_none()
+        && let Some(revocation_url) = lookup("REVOCATION_URL")
+    {
+        flags.push(("--token-url", revocation_url));
+    }
+    let config = ConfigBuilder::from_flags(prefix, m2mauth::loader::env_var, &flags)?.build()?;
+    TokenSource::new(config).revoke_blocking(&token)?;
+    Ok(())
+}

@@ -306,3 +306,123 @@ fn a_full_or_closed_stdout_is_an_error_exit_never_a_panic() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[allow(clippy::disallowed_methods)] // tokens are minted around the real clock
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn verify_prints_the_claims_and_exits_5_for_a_bad_token() {
+    use m2mauth_testkit::{Alg, Mint};
+    let issuer = TestIssuer::start().unwrap();
+    let claims = serde_json::json!({"iss": issuer.issuer_url(), "aud": "api", "sub": "svc",
+                                     "exp": unix_now() + 600, "scope": "a b", "stt": 1});
+    let token = issuer
+        .mint(
+            &claims,
+            &Mint {
+                alg: Some(Alg::Rs256),
+                ..Mint::default()
+            },
+        )
+        .unwrap();
+    let env = [
+        ("M2MAUTH_ISSUER", issuer.issuer_url()),
+        ("M2MAUTH_AUDIENCE", "api"),
+    ];
+    let out = m2mauth(
+        &["verify", &token, "--scope", "a", "--claim", "stt=1"],
+        &env,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["sub"], "svc");
+    // Expired, wrong audience, missing scope, forged: exit 5, one line, no token.
+    let expired = issuer
+        .mint(
+            &serde_json::json!({"iss": issuer.issuer_url(), "aud": "api", "exp": 1000}),
+            &Mint::default(),
+        )
+        .unwrap();
+    let forged = issuer
+        .mint(
+            &claims,
+            &Mint {
+                unpublished_key: true,
+                ..Mint::default()
+            },
+        )
+        .unwrap();
+    for (args, want) in [
+        (vec!["verify", expired.as_str()], "expired"),
+        (vec!["verify", token.as_str(), "--audience", "other"], "aud"),
+        (vec!["verify", token.as_str(), "--scope", "admin"], "scope"),
+        (vec!["verify", forged.as_str()], "kid"),
+    ] {
+        let out = m2mauth(&args, &env);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(want) && stderr.lines().count() == 1,
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains(&token) && !stderr.contains(&forged),
+            "{stderr}"
+        );
+    }
+    // No keys to be had: exit 4.
+    let out = m2mauth(
+        &[
+            "verify",
+            &token,
+            "--jwks-url",
+            "http://127.0.0.1:1/jwks",
+            "--timeout",
+            "1",
+        ],
+        &[("M2MAUTH_AUDIENCE", "api")],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+}
+
+#[test]
+fn introspect_and_revoke_an_opaque_token() {
+    use m2mauth_testkit::TokenFormat;
+    let issuer = TestIssuer::start().unwrap();
+    issuer.set_token_format(TokenFormat::Opaque);
+    let mut env = idp_env(&issuer);
+    env.push(("M2MAUTH_ISSUER", issuer.issuer_url().to_owned()));
+    env.retain(|(k, _)| *k != "M2MAUTH_TOKEN_URL");
+    let token = text(&m2mauth(&["token"], &borrowed(&env)).stdout)
+        .trim()
+        .to_owned();
+    assert!(token.starts_with("opaque-"), "{token}");
+    let out = m2mauth(&["introspect", &token], &borrowed(&env));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["active"], true);
+    let out = m2mauth(&["revoke", &token], &borrowed(&env));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = m2mauth(&["introspect", &token], &borrowed(&env));
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(text(&out.stdout).trim(), r#"{"active":false}"#);
+    // A revocation URL alone is enough to revoke.
+    let out = m2mauth(
+        &[
+            "revoke",
+            &token,
+            "--revocation-url",
+            &issuer.revocation_url(),
+        ],
+        &[
+            ("M2MAUTH_CLIENT_ID", DEFAULT_CLIENT_ID),
+            ("M2MAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

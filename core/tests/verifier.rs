@@ -515,3 +515,30 @@ fn blocking_verification_works_outside_any_runtime() {
             .contains("\"sub\":\"svc\"")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_kid_during_an_outage_makes_one_request() {
+    let issuer = TestIssuer::start().unwrap();
+    let v = verifier(&issuer);
+    bounded(v.verify(&mint(&issuer, &good(&issuer), &Mint::default())))
+        .await
+        .unwrap();
+    issuer.set_jwks_failure(Some(503));
+    for i in 0..5 {
+        let forged = mint(
+            &issuer,
+            &good(&issuer),
+            &Mint {
+                unpublished_key: true,
+                kid: Some(Some(format!("f{i}"))),
+                ..Mint::default()
+            },
+        );
+        assert_eq!(code_of(&v, &forged).await, ErrorCode::TokenUnknownKey);
+    }
+    assert_eq!(
+        issuer.jwks_requests(),
+        2,
+        "one refetch, not retried against a failing IdP"
+    );
+}

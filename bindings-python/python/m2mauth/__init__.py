@@ -35,12 +35,15 @@ from m2mauth.errors import (
 
 # token_async() returns these native coroutines: registered, asyncio.run()
 # and asyncio.create_task() accept them like coroutines written in Python.
+from m2mauth.verifier import Claims, Verifier
+
 _abc.Coroutine.register(_native.ReadyToken)
 _abc.Coroutine.register(_native.TokenFetch)
 
 __all__ = [
     "AccessDenied",
     "AccessToken",
+    "Claims",
     "ConfigError",
     "InsufficientScope",
     "InternalError",
@@ -59,5 +62,6 @@ __all__ = [
     "TokenSource",
     "TransportError",
     "UnauthorizedClient",
+    "Verifier",
     "__version__",
 ]

@@ -23,3 +23,5 @@ from m2mauth.errors import Timeout as Timeout
 from m2mauth.errors import TokenError as TokenError
 from m2mauth.errors import TransportError as TransportError
 from m2mauth.errors import UnauthorizedClient as UnauthorizedClient
+from m2mauth.verifier import Claims as Claims
+from m2mauth.verifier import Verifier as Verifier

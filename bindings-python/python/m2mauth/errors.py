@@ -37,6 +37,8 @@ class TokenError(Exception):
         status: the HTTP status of the IdP's answer, when there was one.
         retry_after: seconds the IdP asked to wait (``Retry-After``), if it did.
         field: the option (or environment variable) at fault, for ``ConfigError``.
+        detail: the message without its fixed prefix (for ``InsufficientScope``:
+            the missing scopes, space-separated).
     """
 
     code: str
@@ -46,6 +48,7 @@ class TokenError(Exception):
     status: int | None
     retry_after: float | None
     field: str | None
+    detail: str | None
 
     def __init__(
         self,
@@ -58,6 +61,7 @@ class TokenError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
         field: str | None = None,
+        detail: str | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -67,6 +71,7 @@ class TokenError(Exception):
         self.status = status
         self.retry_after = retry_after
         self.field = field
+        self.detail = detail
 
 
 class ConfigError(TokenError, ValueError):
@@ -172,6 +177,7 @@ def _from_native(
     status: int | None,
     retry_after: float | None,
     field: str | None,
+    detail: str | None,
 ) -> TokenError:
     """Called by the extension module to build the exception for an error."""
     cls = _BY_CODE.get(code) or _BY_FAMILY[family]
@@ -184,4 +190,5 @@ def _from_native(
         status=status,
         retry_after=retry_after,
         field=field,
+        detail=detail,
     )

@@ -18,21 +18,29 @@ As a pytest fixture::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
 from m2mauth import _native
+from m2mauth.verifier import Verifier
 
 __all__ = ["TestIssuer"]
 
 
 class TestIssuer(_native.TestIssuer):
     """The test issuer: discovery, a strict client credentials token endpoint,
-    Ed25519 JWT access tokens with a JWKS, and a protected API (``api_url``)
-    that accepts only its valid, unrevoked tokens. Script faults with
-    ``fail_next(503, retry_after="2")``, ``hang_next()``, ``close_next()``,
-    ``delay_next(s)``, ``redirect_next(url)`` and ``fail_always(status)``;
-    read ``requests_served`` and ``recorded_requests()``."""
+    JWT access tokens (EdDSA, ES256, RS256) or opaque ones, a JWKS,
+    introspection and revocation endpoints, and a protected API
+    (``api_url``) that accepts only its valid, unrevoked tokens.
+
+    Script faults with ``fail_next(503, retry_after="2")``, ``hang_next()``,
+    ``close_next()``, ``delay_next(s)``, ``redirect_next(url)`` and
+    ``fail_always(status)``; read ``requests_served`` and
+    ``recorded_requests()``. For the services that check tokens:
+    ``mint(claims, alg="RS256", forged=True, kid=…, typ=…)`` signs any
+    claims (or forges them), ``rotate_keys()``, ``fail_jwks(503)``,
+    ``set_jwks_delay(s)``, ``set_jwks_max_age(n)``, ``jwks_requests``."""
 
     __test__ = False  # not a test class, whatever its name says to pytest
 
@@ -45,6 +53,10 @@ class TestIssuer(_native.TestIssuer):
         }
         settings.update(options)
         return _native.TokenSource(**settings)
+
+    def verifier(self, *, audience: str | Sequence[str], **options: Any) -> Verifier:
+        """A ``Verifier`` of this issuer's tokens for ``audience``; ``options`` add to it."""
+        return Verifier(issuer=self.issuer, audience=audience, **options)
 
     def __enter__(self) -> TestIssuer:
         return self

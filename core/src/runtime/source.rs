@@ -234,11 +234,17 @@ impl TokenSource {
     /// token is dropped from the cache first, so it is never handed out again.
     pub async fn revoke(&self, token: &str) -> Result<(), Error> {
         self.invalidate_secret(token);
-        let exchange = {
+        let (handle, exchange) = {
             let mut st = self.shared.lock();
-            self.shared.prepare(&mut st)?.1
+            self.shared.prepare(&mut st)?
         };
-        exchange.revoke(&self.shared.config, token).await
+        // On the background runtime (the caller may have none, or another).
+        let shared = self.shared.clone();
+        let token = crate::Secret::new(token);
+        handle
+            .spawn(async move { exchange.revoke(&shared.config, token.expose()).await })
+            .await
+            .unwrap_or_else(|_| Err(Error::internal("the revocation stopped without an answer")))
     }
 
     /// [`revoke`](Self::revoke) for synchronous code.

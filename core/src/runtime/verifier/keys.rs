@@ -92,6 +92,14 @@ fn start(
 ) -> Result<watch::Receiver<bool>, Error> {
     let (handle, _) = executor::handle()?;
     let http = shared.http(generation)?;
+    // Only a cold fetch, that callers wait for with no keys at all, retries
+    // transient failures: a refresh or an unknown kid's refetch never
+    // multiplies requests to a failing IdP.
+    let attempts = if st.cache.keys().is_none() {
+        ATTEMPTS
+    } else {
+        1
+    };
     let (done, waiting) = watch::channel(false);
     st.inflight = Some((ticket, waiting.clone()));
     let guard = Settle {
@@ -100,7 +108,7 @@ fn start(
         done: Some(done),
     };
     handle.spawn(async move {
-        let outcome = download(&guard.shared, &http).await;
+        let outcome = download(&guard.shared, &http, attempts).await;
         guard.settle(Some(outcome));
     });
     Ok(waiting)
@@ -150,11 +158,12 @@ impl Drop for Settle {
     }
 }
 
-/// Fetches and reads the JWKS (discovering its URL first if need be),
-/// retrying transient failures within the verifier's timeout.
+/// Fetches and reads the JWKS (discovering its URL first if need be), in
+/// up to `attempts` attempts on transient failures, within the timeout.
 async fn download(
     shared: &Shared,
     http: &crate::runtime::http::HttpClient,
+    attempts: u32,
 ) -> Result<FreshKeys, Error> {
     let config = &shared.config;
     let budget = Budget::new(config.timeout());
@@ -198,7 +207,7 @@ async fn download(
             // Another try only if it has time to finish: otherwise the
             // failure says more than a timeout would.
             Err(error)
-                if error.is_transient() && attempt < ATTEMPTS && budget.left() > pause * 3 =>
+                if error.is_transient() && attempt < attempts && budget.left() > pause * 3 =>
             {
                 tokio::time::sleep(pause).await;
                 attempt += 1;

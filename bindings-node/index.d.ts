@@ -64,6 +64,84 @@ export interface TokenSourceOptions {
   cacheKeyPrefix?: string
 }
 
+/** Options of a verifier: the same set every m2mauth language takes (see options.json). `audience` is required. */
+export interface VerifierOptions {
+  /** The expected `iss` of tokens, and where `jwks_uri` and `introspection_endpoint` are discovered. */
+  issuer?: string
+  /** The JWKS URL (default: discovered from `issuer`). */
+  jwksUrl?: string
+  /** The audiences this service accepts (required): a token's `aud` must name one of them. */
+  audience?: string | readonly string[]
+  /** The signature algorithms accepted (never `none`; never HMAC with keys from a JWKS). */
+  algorithms?: string | readonly string[]
+  /** Clock tolerance for `exp`, `nbf` and `iat` — in milliseconds (default 30,000). */
+  leewayMs?: number
+  /** Scopes a token must all carry (in `scope` or `scp`, a string or a list). */
+  requiredScopes?: string | readonly string[]
+  /** Claims a token must carry with exactly these JSON values (SuperTokens: `{"stt": 1}`). */
+  requiredClaims?: Readonly<Record<string, unknown>>
+  /** Require `typ: at+jwt` (RFC 9068). By default `at+jwt`, `JWT` or none are accepted. */
+  strictTyp?: boolean
+  /** The introspection endpoint (RFC 7662) for opaque tokens (default: discovered from `issuer` when a client id is set). */
+  introspectionUrl?: string
+  /** The client id for introspection. */
+  clientId?: string
+  /** The client secret for introspection. */
+  clientSecret?: string
+  /** A file holding the client secret for introspection. */
+  clientSecretFile?: string
+  /** How the client authenticates at the introspection endpoint (as for `TokenSource`). */
+  authMethod?: 'client_secret_basic' | 'client_secret_post' | 'client_secret_jwt' | 'private_key_jwt' | 'tls_client_auth' | 'self_signed_tls_client_auth'
+  /** The private key for `private_key_jwt` at the introspection endpoint. */
+  privateKey?: string
+  /** A file holding that private key. */
+  privateKeyFile?: string
+  /** The `kid` of introspection client assertions. */
+  keyId?: string
+  /** The introspection client assertion's algorithm. */
+  signingAlg?: 'RS256' | 'PS256' | 'ES256' | 'ES384' | 'EdDSA' | 'HS256'
+  /** The deadline of one JWKS or introspection request, retries included — in milliseconds (default 10,000). */
+  timeoutMs?: number
+  /** Extra trust anchors (PEM certificates) for a private IdP's TLS. */
+  caFile?: string
+  /** Allows `http://` to hosts other than loopback. Only for closed test networks. */
+  allowInsecureHttp?: boolean
+}
+
+/** The claims of a token that passed every check (frozen); the standard ones typed. */
+export interface Claims {
+  readonly iss?: string
+  readonly sub?: string
+  readonly aud?: string | readonly string[]
+  readonly exp?: number
+  readonly iat?: number
+  readonly nbf?: number
+  readonly jti?: string
+  readonly client_id?: string
+  readonly scope?: string
+  readonly scp?: string | readonly string[]
+  readonly [claim: string]: unknown
+}
+
+/** An Express request handler that is also a Fastify `preHandler`. */
+export type RequireToken = (request: any, response: any, next: (error?: unknown) => void) => void
+
+/** A verifier of the tokens a service receives. */
+export declare class Verifier {
+  /** @throws {M2MAuthError} `CONFIG`, naming the option, when an option is invalid. */
+  constructor(options: VerifierOptions)
+  /** A verifier from `<prefix>_*` environment variables (default prefix `M2MAUTH`). */
+  static fromEnv(prefix?: string): Verifier
+  /** A verifier from the JSON form every m2mauth language shares (snake_case keys). */
+  static fromConfig(config: Readonly<Record<string, unknown>>): Verifier
+  /** The claims of a valid token carrying every scope of `scopes`; rejects with an `M2MAuthError`. */
+  verify(token: string, options?: { scopes?: readonly string[] }): Promise<Claims>
+  /** The IdP's introspection answer (RFC 7662) about `token`, as it is. */
+  introspect(token: string): Promise<Readonly<Record<string, unknown>> & { readonly active: boolean }>
+  /** Express `(req, res, next)` / Fastify `preHandler`: sets `req.auth`, or answers 401/403 as RFC 6750 says. */
+  middleware(options?: { scopes?: readonly string[] }): RequireToken
+}
+
 /** An access token. `JSON.stringify` and `util.inspect` never show the token itself. */
 export declare class AccessToken {
   private constructor()
@@ -135,6 +213,8 @@ export declare class M2MAuthError extends Error {
   readonly retryAfter?: number
   /** The option (or environment variable) at fault, for `CONFIG`. */
   readonly field?: string
+  /** The message without its fixed prefix (for `INSUFFICIENT_SCOPE`: the missing scopes). */
+  readonly detail?: string
 }
 
 /** What a token source has done so far. */
@@ -161,6 +241,8 @@ export declare class TokenSource {
   authorizationHeader(): Promise<string>
   /** Drops that token after a 401 (once); returns whether it was still cached. */
   invalidate(token: AccessToken | string): boolean
+  /** Revokes the token at the IdP (RFC 7009) and drops it from the cache. */
+  revoke(token: AccessToken | string): Promise<void>
   stats(): Stats
   /** `fetch()` with the bearer token; on 401, invalidate and retry once. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>

@@ -12,5 +12,6 @@ const { M2MAuthError } = require('./lib/errors.js')
 const { AccessToken } = require('./lib/token.js')
 const { TokenSource } = require('./lib/glue.js')
 const { native } = require('./lib/source.js')
+const { Verifier } = require('./lib/verifier.js')
 
-module.exports = { AccessToken, M2MAuthError, TokenSource, version: native.version() }
+module.exports = { AccessToken, M2MAuthError, TokenSource, Verifier, version: native.version() }

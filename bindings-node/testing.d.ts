@@ -1,4 +1,4 @@
-import type { TokenSource, TokenSourceOptions } from './index.js'
+import type { TokenSource, TokenSourceOptions, Verifier, VerifierOptions } from './index.js'
 
 export interface TestIssuerOptions {
   clientId?: string
@@ -38,5 +38,22 @@ export declare class TestIssuer {
   recordedRequests(): Array<{ method: string; path: string; headers: Record<string, string>; body: string }>
   armVector(name: string, text: string): Record<string, unknown>
   judge(outcome: string): string | null
+  readonly introspectionUrl: string
+  readonly revocationUrl: string
+  readonly jwksRequests: number
+  readonly introspectionRequests: number
+  readonly revocationRequests: number
+  /** A JWT of `claims`, signed with a published key for `alg`, or forged. */
+  mint(
+    claims: Readonly<Record<string, unknown>>,
+    options?: { alg?: 'EdDSA' | 'ES256' | 'RS256' | 'PS256'; forged?: boolean; kid?: string | null; typ?: string | null; algHeader?: string; unsigned?: boolean },
+  ): string
+  rotateKeys(): void
+  failJwks(status: number | null): void
+  setJwksDelay(ms: number): void
+  setJwksMaxAge(seconds: number | null): void
+  setTokens(options: { format?: 'jwt' | 'opaque'; alg?: 'EdDSA' | 'ES256' | 'RS256' | 'PS256' }): void
+  /** A Verifier of this issuer's tokens (`audience` is required). */
+  verifier(options: VerifierOptions): Verifier
   close(): void
 }

@@ -9,7 +9,7 @@
  *   issuer.close()
  */
 const native = require('./native.js').load()
-const { TokenSource } = require('./index.js')
+const { TokenSource, Verifier } = require('./index.js')
 
 const seconds = (ms, name) => {
   if (ms === undefined) return undefined
@@ -79,6 +79,31 @@ class TestIssuer {
   armVector(name, text) { return JSON.parse(this.#native.armVector(name, text)) }
   /** Judges the armed vector: `null` when the request and the outcome line are right. */
   judge(outcome) { return this.#native.judge(outcome) }
+  get introspectionUrl() { return this.#native.introspectionUrl }
+  get revocationUrl() { return this.#native.revocationUrl }
+  /** Requests the JWKS endpoint has received. */
+  get jwksRequests() { return this.#native.jwksRequests }
+  get introspectionRequests() { return this.#native.introspectionRequests }
+  get revocationRequests() { return this.#native.revocationRequests }
+
+  /**
+   * A JWT of `claims` signed as asked: `alg` (`EdDSA`, `ES256`, `RS256`, `PS256`),
+   * `forged` (a key the JWKS does not publish), `kid` and `typ` (a string, or null
+   * for none), `algHeader` (the alg written, whatever signs), `unsigned`.
+   */
+  mint(claims, options = {}) { return this.#native.mint(JSON.stringify(claims), JSON.stringify(options)) }
+  /** Replaces the published keys (a key rollover). */
+  rotateKeys() { this.#native.rotateKeys() }
+  /** The JWKS endpoint answers `status` from now on (`null` restores it). */
+  failJwks(status) { this.#native.failJwks(status ?? undefined) }
+  setJwksDelay(ms) { this.#native.setJwksDelay(seconds(ms, 'ms')) }
+  /** The `Cache-Control: max-age` of the JWKS, in seconds (`null`: none). */
+  setJwksMaxAge(secs) { this.#native.setJwksMaxAge(secs ?? undefined) }
+  /** `{ format: 'jwt' | 'opaque', alg }`: how tokens are issued from now on. */
+  setTokens({ format, alg } = {}) { this.#native.setTokens(format, alg) }
+  /** A Verifier of this issuer's tokens for `audience`; `options` add to it. */
+  verifier(options = {}) { return new Verifier({ issuer: this.issuer, ...options }) }
+
   /** Stops the issuer. */
   close() { this.#native.close() }
 }

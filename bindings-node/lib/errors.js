@@ -17,6 +17,7 @@ class M2MAuthError extends Error {
     if (details.status != null) this.status = details.status
     if (details.retryAfter != null) this.retryAfter = details.retryAfter
     if (details.field != null) this.field = details.field
+    if (details.detail != null) this.detail = details.detail
   }
 }
 

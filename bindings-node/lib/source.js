@@ -104,6 +104,23 @@ class TokenSource {
     return this.#native.invalidate(text)
   }
 
+  /**
+   * Revokes `token` (an AccessToken or its text) at the IdP (RFC 7009) and drops it
+   * from the cache.
+   */
+  async revoke(token) {
+    const text = typeof token === 'string' ? token : token?.accessToken
+    if (typeof text !== 'string') throw new TypeError('revoke() takes an AccessToken or its text')
+    if (this.#current !== null && this.#current.token.accessToken === text) this.#current = null
+    let done
+    try {
+      done = await this.#native.revoke(text)
+    } catch (error) {
+      throw internalError(error)
+    }
+    if (done.error) throw errorFrom(done.error)
+  }
+
   /** What the source has done so far. */
   stats() {
     const stats = this.#native.stats()

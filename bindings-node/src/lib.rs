@@ -16,6 +16,7 @@ mod hot;
 mod outcome;
 mod source;
 mod testing;
+mod verifier;
 
 use napi_derive::napi;
 

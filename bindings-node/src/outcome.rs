@@ -48,6 +48,8 @@ pub struct NativeError {
     pub retry_after: Option<f64>,
     /// The option or environment variable at fault (`CONFIG`).
     pub field: Option<String>,
+    /// The message without its fixed prefix (`INSUFFICIENT_SCOPE`: the missing scopes).
+    pub detail: Option<String>,
 }
 
 impl NativeError {
@@ -61,6 +63,7 @@ impl NativeError {
             status: error.status().map(u32::from),
             retry_after: error.retry_after().map(|d| d.as_secs_f64()),
             field: error.field().map(str::to_owned),
+            detail: error.detail().map(str::to_owned),
         }
     }
 }
@@ -96,4 +99,33 @@ pub struct NativeStats {
     pub refreshes: f64,
     pub failures: f64,
     pub last_error: Option<String>,
+}
+
+/// A verification's (or introspection's) outcome: exactly one of `json`
+/// (the claims or the answer, as JSON text) and `error` is set.
+#[napi(object)]
+pub struct NativeChecked {
+    pub json: Option<String>,
+    pub error: Option<NativeError>,
+}
+
+impl NativeChecked {
+    pub(crate) fn new(outcome: Result<String, Error>) -> NativeChecked {
+        match outcome {
+            Ok(json) => NativeChecked {
+                json: Some(json),
+                error: None,
+            },
+            Err(error) => NativeChecked {
+                json: None,
+                error: Some(NativeError::new(&error)),
+            },
+        }
+    }
+}
+
+/// An outcome without a value (revocation): `error` when it failed.
+#[napi(object)]
+pub struct NativeDone {
+    pub error: Option<NativeError>,
 }

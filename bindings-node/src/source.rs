@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{Either, Env, Object, Result};
 use napi_derive::napi;
 use zeroize::Zeroizing;
 
-use crate::outcome::{NativeError, NativeOutcome, NativeStats, NativeToken};
+use crate::outcome::{NativeDone, NativeError, NativeOutcome, NativeStats, NativeToken};
 
 /// A token source (the wrapper's `TokenSource` holds one).
 #[napi]
@@ -66,6 +66,20 @@ impl NativeSource {
         self.source.request_token(move |outcome| {
             let outcome = NativeOutcome::new(&outcome);
             deferred.resolve(move |_env| Ok(outcome));
+        });
+        Ok(promise)
+    }
+
+    /// Revokes the token with this text at the IdP (RFC 7009); the promise
+    /// resolves with the error, if any, never rejects.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativeDone>")]
+    pub fn revoke<'env>(&self, env: &'env Env, access_token: String) -> Result<Object<'env>> {
+        let (deferred, promise) = env.create_deferred()?;
+        self.source.request_revoke(&access_token, move |outcome| {
+            let done = NativeDone {
+                error: outcome.err().as_ref().map(NativeError::new),
+            };
+            deferred.resolve(move |_env| Ok(done));
         });
         Ok(promise)
     }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use m2mauth_testkit::{Fault, TestIssuer, Vector};
+use m2mauth_testkit::{Alg, Fault, Mint, TestIssuer, TokenFormat, Vector};
 use napi::bindgen_prelude::{Error, Result, Status};
 use napi_derive::napi;
 
@@ -235,6 +235,130 @@ impl NativeTestIssuer {
     #[napi(catch_unwind)]
     pub fn judge(&self, outcome: String) -> Result<Option<String>> {
         Ok(self.running()?.judge_outcome(&outcome).err())
+    }
+
+    #[napi(getter)]
+    pub fn introspection_url(&self) -> Result<String> {
+        Ok(self.running()?.introspection_url())
+    }
+
+    #[napi(getter)]
+    pub fn revocation_url(&self) -> Result<String> {
+        Ok(self.running()?.revocation_url())
+    }
+
+    #[napi(getter)]
+    pub fn jwks_requests(&self) -> Result<f64> {
+        Ok(self.running()?.jwks_requests() as f64)
+    }
+
+    #[napi(getter)]
+    pub fn introspection_requests(&self) -> Result<f64> {
+        Ok(self.running()?.introspection_requests() as f64)
+    }
+
+    #[napi(getter)]
+    pub fn revocation_requests(&self) -> Result<f64> {
+        Ok(self.running()?.revocation_requests() as f64)
+    }
+
+    /// A JWT of `claims_json` made as `how_json` says (see the admin API's
+    /// `mint`: `alg`, `forged`, `kid`, `typ`, `alg_header`, `unsigned`).
+    #[napi(catch_unwind)]
+    pub fn mint(&self, claims_json: String, how_json: String) -> Result<String> {
+        let claims: serde_json::Value = serde_json::from_str(&claims_json)
+            .map_err(|e| Error::new(Status::InvalidArg, format!("claims must be JSON: {e}")))?;
+        let how: serde_json::Value = serde_json::from_str(&how_json)
+            .map_err(|e| Error::new(Status::InvalidArg, format!("options must be JSON: {e}")))?;
+        let text = |name: &str| how.get(name).map(|v| v.as_str().map(str::to_owned));
+        let alg = match how.get("alg").and_then(serde_json::Value::as_str) {
+            Some(name) => Some(Alg::from_name(name).ok_or_else(|| {
+                Error::new(
+                    Status::InvalidArg,
+                    "alg must be EdDSA, ES256, RS256 or PS256",
+                )
+            })?),
+            None => None,
+        };
+        let mint = Mint {
+            alg,
+            unpublished_key: how
+                .get("forged")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+            kid: text("kid"),
+            typ: text("typ"),
+            alg_header: how
+                .get("algHeader")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
+            unsigned: how
+                .get("unsigned")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+        };
+        self.running()?
+            .mint(&claims, &mint)
+            .ok_or_else(|| Error::new(Status::InvalidArg, "no key fits that algorithm"))
+    }
+
+    #[napi(catch_unwind)]
+    pub fn rotate_keys(&self) -> Result<()> {
+        self.running()?
+            .rotate_keys()
+            .map_err(|e| Error::new(Status::GenericFailure, e.to_string()))
+    }
+
+    /// The JWKS endpoint answers `status` from now on (`null` restores it).
+    #[napi(catch_unwind)]
+    pub fn fail_jwks(&self, status: Option<u32>) -> Result<()> {
+        let status = status
+            .map(|s| {
+                u16::try_from(s)
+                    .map_err(|_| Error::new(Status::InvalidArg, "status must be an HTTP status"))
+            })
+            .transpose()?;
+        self.running()?.set_jwks_failure(status);
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn set_jwks_delay(&self, secs: f64) -> Result<()> {
+        self.running()?.set_jwks_delay(seconds(secs)?);
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn set_jwks_max_age(&self, secs: Option<u32>) -> Result<()> {
+        self.running()?.set_jwks_max_age(secs.map(u64::from));
+        Ok(())
+    }
+
+    /// `format`: `jwt` or `opaque`; `alg`: the JWTs' algorithm.
+    #[napi(catch_unwind)]
+    pub fn set_tokens(&self, format: Option<String>, alg: Option<String>) -> Result<()> {
+        let issuer = self.running()?;
+        match format.as_deref() {
+            None => {}
+            Some("jwt") => issuer.set_token_format(TokenFormat::Jwt),
+            Some("opaque") => issuer.set_token_format(TokenFormat::Opaque),
+            Some(_) => {
+                return Err(Error::new(
+                    Status::InvalidArg,
+                    "format must be jwt or opaque",
+                ));
+            }
+        }
+        if let Some(name) = alg {
+            let alg = Alg::from_name(&name).ok_or_else(|| {
+                Error::new(
+                    Status::InvalidArg,
+                    "alg must be EdDSA, ES256, RS256 or PS256",
+                )
+            })?;
+            issuer.set_token_alg(alg);
+        }
+        Ok(())
     }
 
     /// Stops the issuer.

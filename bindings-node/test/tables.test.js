@@ -24,6 +24,7 @@ const nodeNames = (component) => OPTIONS.filter((o) => o.component === component
 
 test('index.d.ts declares every option of the table, in table order', () => {
   assert.deepEqual(members('TokenSourceOptions'), nodeNames('token_source'))
+  assert.deepEqual(members('VerifierOptions'), nodeNames('verifier'))
 })
 
 test('index.d.ts declares every error code of the table', () => {

@@ -63,21 +63,29 @@ impl PyVerifier {
         )
     }
 
-    /// The claims of a valid token, as a dict (the GIL is released while
-    /// keys are fetched and the signature checked).
-    fn verify(&self, py: Python<'_>, token: &str) -> PyResult<Py<PyAny>> {
+    /// The claims of a valid token carrying `scopes`, as a dict (the GIL
+    /// is released while keys are fetched and the signature checked).
+    #[pyo3(signature = (token, scopes = Vec::new()))]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts a sequence into an owned Vec
+    fn verify(&self, py: Python<'_>, token: &str, scopes: Vec<String>) -> PyResult<Py<PyAny>> {
         let claims = py
-            .detach(|| self.verifier.verify_blocking(token))
+            .detach(|| self.verifier.verify_scoped_blocking(token, &scopes))
             .map_err(|e| errors::to_py(py, &e))?;
         to_python(py, &Value::Object(claims.raw().clone()))
     }
 
     /// An awaitable of the claims dict, checked on m2mauth's runtime.
-    fn verify_async<'py>(&self, py: Python<'py>, token: String) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (token, scopes = Vec::new()))]
+    fn verify_async<'py>(
+        &self,
+        py: Python<'py>,
+        token: String,
+        scopes: Vec<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let verifier = self.verifier.clone();
         let work = async move {
             let outcome = verifier
-                .verify(&token)
+                .verify_scoped(&token, &scopes)
                 .await
                 .map(|c| Value::Object(c.raw().clone()));
             Ok(Delivered(outcome))

@@ -505,7 +505,7 @@ fn blocking_verification_works_outside_any_runtime() {
         Some(issuer.issuer_url())
     );
     let (tx, rx) = std::sync::mpsc::channel();
-    v.request_verify(&token, move |outcome| {
+    v.request_verify(&token, vec!["read".to_owned()], move |outcome| {
         tx.send(outcome.map(|c| c.to_json())).unwrap();
     });
     assert!(

@@ -45,12 +45,9 @@ def require_token(verifier: Verifier, scopes: Sequence[str] = ()) -> Callable[[R
         if token is None:
             raise _refuse(_challenge.missing())
         try:
-            claims = await verifier.verify_async(token)
+            claims = await verifier.verify_async(token, required)
         except TokenError as error:
             raise _refuse(_challenge.refusal(error)) from None
-        missing = [s for s in required if s not in claims.scopes]
-        if missing:
-            raise _refuse(_challenge.insufficient(" ".join(missing)))
         return claims
 
     return dependency

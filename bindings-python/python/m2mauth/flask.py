@@ -54,12 +54,9 @@ def require_token(verifier: Verifier, scopes: Sequence[str] = ()) -> Callable[[V
             if token is None:
                 return _answer(_challenge.missing())
             try:
-                claims = verifier.verify(token)
+                claims = verifier.verify(token, required)
             except TokenError as error:
                 return _answer(_challenge.refusal(error))
-            missing = [s for s in required if s not in claims.scopes]
-            if missing:
-                return _answer(_challenge.insufficient(" ".join(missing)))
             flask.g.m2mauth_claims = claims
             return view(*args, **kwargs)
 

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from m2mauth import _native
@@ -119,13 +119,14 @@ class Verifier:
         """A verifier from a mapping of options (snake_case names)."""
         return cls._wrap(_native.Verifier.from_config(config))
 
-    def verify(self, token: str) -> Claims:
-        """The claims of ``token`` if it passes every check (the GIL is released meanwhile)."""
-        return Claims(self._native.verify(token))
+    def verify(self, token: str, scopes: Sequence[str] = ()) -> Claims:
+        """The claims of ``token`` if it passes every check and carries every
+        scope of ``scopes`` (the GIL is released meanwhile)."""
+        return Claims(self._native.verify(token, list(scopes)))
 
-    async def verify_async(self, token: str) -> Claims:
+    async def verify_async(self, token: str, scopes: Sequence[str] = ()) -> Claims:
         """``verify`` without blocking the event loop."""
-        return Claims(await self._native.verify_async(token))
+        return Claims(await self._native.verify_async(token, list(scopes)))
 
     def introspect(self, token: str) -> dict[str, Any]:
         """The IdP's introspection answer (RFC 7662) about ``token``, as it is."""

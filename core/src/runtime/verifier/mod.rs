@@ -160,25 +160,61 @@ impl Verifier {
         Ok(claims)
     }
 
+    /// [`verify`](Self::verify), and the token must also carry every scope
+    /// of `scopes` (beyond the configured `required_scopes`): what a route
+    /// of an API asks. A missing one is `INSUFFICIENT_SCOPE`, whose detail
+    /// lists them (space-separated, for `WWW-Authenticate: … scope="…"`).
+    pub async fn verify_scoped<S: AsRef<str>>(
+        &self,
+        token: &str,
+        scopes: &[S],
+    ) -> Result<Claims, Error> {
+        let claims = self.verify(token).await?;
+        let granted = claims.scopes();
+        let missing: Vec<&str> = scopes
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|s| !granted.contains(s))
+            .collect();
+        if missing.is_empty() {
+            Ok(claims)
+        } else {
+            Err(Error::invalid_token(
+                ErrorCode::InsufficientScope,
+                missing.join(" "),
+            ))
+        }
+    }
+
+    /// [`verify_scoped`](Self::verify_scoped) for synchronous code.
+    pub fn verify_scoped_blocking<S: AsRef<str>>(
+        &self,
+        token: &str,
+        scopes: &[S],
+    ) -> Result<Claims, Error> {
+        executor::block_on(self.verify_scoped(token, scopes))
+    }
+
     /// [`verify`](Self::verify) for synchronous code: blocks this thread
     /// (not an async executor's) until the outcome is known.
     pub fn verify_blocking(&self, token: &str) -> Result<Claims, Error> {
         executor::block_on(self.verify(token))
     }
 
-    /// Checks `token` without blocking the caller: `callback` receives the
-    /// outcome exactly once, on one of the library's callback threads.
+    /// [`verify_scoped`](Self::verify_scoped) without blocking the caller:
+    /// `callback` receives the outcome exactly once, on one of the
+    /// library's callback threads.
     pub fn request_verify(
         &self,
         token: &str,
+        scopes: Vec<String>,
         callback: impl FnOnce(Result<Claims, Error>) + Send + 'static,
     ) {
         let verifier = self.clone();
         let token = crate::Secret::new(token);
-        super::callback::deliver(
-            callback,
-            async move { verifier.verify(token.expose()).await },
-        );
+        super::callback::deliver(callback, async move {
+            verifier.verify_scoped(token.expose(), &scopes).await
+        });
     }
 
     /// The IdP's introspection answer for `token` (RFC 7662), as it is:
@@ -186,6 +222,20 @@ impl Verifier {
     /// Answers are cached briefly by the token's SHA-256.
     pub async fn introspect(&self, token: &str) -> Result<Introspected, Error> {
         introspect::answer(&self.shared, token.trim()).await
+    }
+
+    /// Introspects without blocking the caller: `callback` receives the
+    /// answer exactly once, on one of the library's callback threads.
+    pub fn request_introspect(
+        &self,
+        token: &str,
+        callback: impl FnOnce(Result<Introspected, Error>) + Send + 'static,
+    ) {
+        let verifier = self.clone();
+        let token = crate::Secret::new(token);
+        super::callback::deliver(callback, async move {
+            verifier.introspect(token.expose()).await
+        });
     }
 
     /// [`introspect`](Self::introspect) for synchronous code.

@@ -4,6 +4,7 @@ package m2mauth
 #cgo CFLAGS: -I${SRCDIR}/../include
 #cgo LDFLAGS: -L${SRCDIR}/lib -l:libm2mauth.a -lm -ldl -lpthread
 #include <stdlib.h>
+#include <string.h>
 #include "m2mauth.h"
 */
 import "C"
@@ -12,6 +13,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/oauth2"
 )
@@ -56,6 +58,7 @@ func goError(code C.m2m_code, e *C.m2m_error) error {
 		OAuthError:  optional(C.m2m_error_oauth_error(e)),
 		Description: optional(C.m2m_error_description(e)),
 		Field:       optional(C.m2m_error_field(e)),
+		Detail:      optional(C.m2m_error_detail(e)),
 		HTTPStatus:  int(C.m2m_error_http_status(e)),
 		RetryAfter:  retry,
 	}
@@ -68,4 +71,25 @@ func millis(ms int64) time.Duration {
 		return time.Duration(math.MaxInt64)
 	}
 	return time.Duration(ms) * time.Millisecond
+}
+
+// withConfig passes config to f as a C string, wiped and freed afterwards
+// (it may hold a secret).
+func withConfig(config []byte, f func(*C.char) C.m2m_code) C.m2m_code {
+	text := C.CString(string(config))
+	defer func() {
+		C.memset(unsafe.Pointer(text), 0, C.size_t(len(config)))
+		C.free(unsafe.Pointer(text))
+	}()
+	return f(text)
+}
+
+// withPrefix passes an environment prefix to f: NULL for "" (the default).
+func withPrefix(prefix string, f func(*C.char) C.m2m_code) C.m2m_code {
+	if prefix == "" {
+		return f(nil)
+	}
+	cprefix := C.CString(prefix)
+	defer C.free(unsafe.Pointer(cprefix))
+	return f(cprefix)
 }

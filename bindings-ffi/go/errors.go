@@ -24,6 +24,7 @@ type Error struct {
 	OAuthError  string        // the IdP's "error", if it sent one
 	Description string        // the IdP's "error_description" (cut, cleaned), if any
 	Field       string        // the configuration option at fault (CodeConfig)
+	Detail      string        // the message without its code's prefix: for ErrInsufficientScope the missing scopes
 	HTTPStatus  int           // the IdP's HTTP status, 0 if none
 	RetryAfter  time.Duration // the IdP's Retry-After, 0 if none
 }

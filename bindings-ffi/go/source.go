@@ -50,14 +50,9 @@ func NewTokenSource(cfg Config) (*TokenSource, error) {
 // NewTokenSourceFromJSON creates a source from the JSON form every m2mauth
 // language shares: {"token_url": "…", "client_id": "…", "client_secret": "…", "scopes": […]}.
 func NewTokenSourceFromJSON(config []byte) (*TokenSource, error) {
-	text := C.CString(string(config))
-	defer func() {
-		C.memset(unsafe.Pointer(text), 0, C.size_t(len(config))) // it may hold the secret
-		C.free(unsafe.Pointer(text))
-	}()
 	var src *C.m2m_source
 	var cerr *C.m2m_error
-	if code := C.m2m_source_new(text, &src, &cerr); code != C.M2M_OK {
+	if code := withConfig(config, func(text *C.char) C.m2m_code { return C.m2m_source_new(text, &src, &cerr) }); code != C.M2M_OK {
 		return nil, goError(code, cerr)
 	}
 	return wrap(src), nil
@@ -66,14 +61,9 @@ func NewTokenSourceFromJSON(config []byte) (*TokenSource, error) {
 // NewTokenSourceFromEnv creates a source from <prefix>_* environment
 // variables (prefix "" means "M2MAUTH"; "SSOJET" reads the SSOJet docs' names).
 func NewTokenSourceFromEnv(prefix string) (*TokenSource, error) {
-	var cprefix *C.char
-	if prefix != "" {
-		cprefix = C.CString(prefix)
-		defer C.free(unsafe.Pointer(cprefix))
-	}
 	var src *C.m2m_source
 	var cerr *C.m2m_error
-	if code := C.m2m_source_from_env(cprefix, &src, &cerr); code != C.M2M_OK {
+	if code := withPrefix(prefix, func(p *C.char) C.m2m_code { return C.m2m_source_from_env(p, &src, &cerr) }); code != C.M2M_OK {
 		return nil, goError(code, cerr)
 	}
 	return wrap(src), nil
@@ -143,6 +133,37 @@ func (ts *TokenSource) Invalidate(token *oauth2.Token) bool {
 	C.m2m_source_invalidate_value(ts.src, value, &dropped, nil)
 	runtime.KeepAlive(ts)
 	return bool(dropped)
+}
+
+// Revoke revokes token at the IdP (RFC 7009), at the configured
+// RevocationURL or the issuer's discovered endpoint, and drops it from the
+// cache. If ctx ends first, Revoke returns ctx.Err() and the request goes on.
+func (ts *TokenSource) Revoke(ctx context.Context, token *oauth2.Token) error {
+	if ts.closed.Load() {
+		return ErrClosed
+	}
+	if token == nil {
+		return &Error{Code: CodeConfig, Name: "config", Family: "config", Message: "Revoke needs a token", Field: "token"}
+	}
+	done := make(chan error, 1)
+	go func() {
+		value := C.CString(token.AccessToken)
+		defer C.free(unsafe.Pointer(value))
+		var cerr *C.m2m_error
+		code := C.m2m_source_revoke(ts.src, value, &cerr)
+		runtime.KeepAlive(ts)
+		if code != C.M2M_OK {
+			done <- goError(code, cerr)
+			return
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Stats reports what the source has done.

@@ -111,6 +111,9 @@ typedef struct m2m_source m2m_source;
 // An access token. Free it with `m2m_token_free`.
 typedef struct m2m_token m2m_token;
 
+// A verifier. Free it with `m2m_verifier_free`; share it freely between threads.
+typedef struct m2m_verifier m2m_verifier;
+
 // The outcome of a call: `M2M_OK` (0) or an error code. The numbers are
 // stable; the header lists them as `M2M_*` constants, generated from the
 // core's error table plus the codes of the ABI itself below.
@@ -140,6 +143,16 @@ typedef struct {
   // Token requests that failed (each retry counts).
   uint64_t failures;
 } m2m_stats;
+
+// Receives the outcome of `m2m_verifier_verify_async`, exactly once, on
+// one of the library's callback threads (never its IO thread). On success
+// `code` is `M2M_OK`, `claims_json` is the claims (free it with
+// `m2m_string_free`) and `error` is NULL; otherwise `claims_json` is NULL
+// and `error` is yours to free.
+typedef void (*m2m_verify_callback)(void *user_data,
+                                    m2m_code code,
+                                    char *claims_json,
+                                    m2m_error *error);
 
 #ifdef __cplusplus
 extern "C" {
@@ -203,6 +216,14 @@ const char *m2m_error_description(const m2m_error *error);
 // # Safety
 // `error` is NULL or an error from this library that was not freed.
 const char *m2m_error_field(const m2m_error *error);
+
+// The message without its code's fixed prefix, or NULL: for
+// `M2M_INSUFFICIENT_SCOPE` the missing scopes (separated by spaces),
+// otherwise the problem itself (the duration, the redirect target, …).
+//
+// # Safety
+// `error` is NULL or an error from this library that was not freed.
+const char *m2m_error_detail(const m2m_error *error);
 
 // The HTTP status of the IdP's answer, or 0 when there was none.
 //
@@ -314,6 +335,14 @@ m2m_code m2m_source_invalidate_value(const m2m_source *source,
                                      bool *dropped,
                                      m2m_error **err);
 
+// Revokes `token` at the IdP (RFC 7009), at the configured
+// `revocation_url` or the issuer's discovered endpoint, and drops it from
+// the cache. Blocks until the IdP answers.
+//
+// # Safety
+// `source` is NULL or live; `token` is NULL or NUL-terminated; `err` is NULL or writable.
+m2m_code m2m_source_revoke(const m2m_source *source, const char *token, m2m_error **err);
+
 // Fills `*out` with the source's counters.
 //
 // # Safety
@@ -384,6 +413,69 @@ const char *m2m_token_scope(const m2m_token *token, size_t index);
 // # Safety
 // `token` is NULL or a token from this library that was not freed yet.
 void m2m_token_free(m2m_token *token);
+
+// Creates a verifier from the JSON configuration shared by every language,
+// for example `{"issuer": "https://idp.example.com/", "audience":
+// ["https://api.example.com"]}`. Nothing is fetched yet.
+//
+// # Safety
+// `config_json` is NULL or a NUL-terminated string; `out` and `err` are NULL or writable.
+m2m_code m2m_verifier_new(const char *config_json, m2m_verifier **out_verifier, m2m_error **err);
+
+// Creates a verifier from `<prefix>_*` environment variables (`prefix`
+// NULL means `"M2MAUTH"`): `<P>_ISSUER`, `<P>_AUDIENCE`, `<P>_JWKS_URL`, …
+//
+// # Safety
+// `prefix` is NULL or a NUL-terminated string; `out` and `err` are NULL or writable.
+m2m_code m2m_verifier_from_env(const char *prefix, m2m_verifier **out_verifier, m2m_error **err);
+
+// Frees a verifier. Pending async verifications still complete. NULL is ignored.
+//
+// # Safety
+// `verifier` is NULL or a verifier from this library that was not freed yet.
+void m2m_verifier_free(m2m_verifier *verifier);
+
+// Checks `token` (without `Bearer `), which must also carry every scope
+// of `scopes` (NULL, or separated by spaces), blocking while keys are
+// fetched; sets `*out` to the claims as a JSON object (free it with
+// `m2m_string_free`). An invalid token is an error of the `invalid_token`
+// family (`M2M_TOKEN_EXPIRED`, `M2M_INSUFFICIENT_SCOPE`, …).
+//
+// # Safety
+// `verifier` is NULL or live; `token` and `scopes` are NULL or
+// NUL-terminated; `out` and `err` are NULL or writable.
+m2m_code m2m_verifier_verify(const m2m_verifier *verifier,
+                             const char *token,
+                             const char *scopes_text,
+                             char **out_claims,
+                             m2m_error **err);
+
+// Checks `token` without blocking: `callback` receives the outcome exactly
+// once, on one of the library's callback threads (it may block or call
+// into the library). Returns `M2M_OK` when the check was started.
+//
+// # Safety
+// `verifier` is NULL or live; `token` and `scopes` are NULL or
+// NUL-terminated; `callback` is NULL or may be called from another thread
+// with `user_data`; `err` is NULL or writable.
+m2m_code m2m_verifier_verify_async(const m2m_verifier *verifier,
+                                   const char *token,
+                                   const char *scopes_text,
+                                   m2m_verify_callback callback,
+                                   void *user_data,
+                                   m2m_error **err);
+
+// Asks the IdP whether `token` is active (RFC 7662); sets `*out` to its
+// answer as a JSON object (free it with `m2m_string_free`). An inactive
+// token is an answer (`{"active":false}`), not an error.
+//
+// # Safety
+// `verifier` is NULL or live; `token` is NULL or NUL-terminated; `out`
+// and `err` are NULL or writable.
+m2m_code m2m_verifier_introspect(const m2m_verifier *verifier,
+                                 const char *token,
+                                 char **out_answer,
+                                 m2m_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -21,11 +21,19 @@ pub struct FfiError {
     name: CString,
     family: CString,
     message: CString,
+    /// Boxed: most errors have none of them, and `Result<_, FfiError>` stays small.
+    texts: Box<OptionalTexts>,
+    http_status: i32,
+    retry_after_ms: i64,
+}
+
+/// The texts only some errors carry.
+#[derive(Default)]
+struct OptionalTexts {
     oauth_error: Option<CString>,
     description: Option<CString>,
     field: Option<CString>,
-    http_status: i32,
-    retry_after_ms: i64,
+    detail: Option<CString>,
 }
 
 impl FfiError {
@@ -35,9 +43,12 @@ impl FfiError {
             name: c_string(error.code().as_str()),
             family: c_string(error.code().family().as_str()),
             message: c_string(&error.to_string()),
-            oauth_error: error.oauth_error().map(c_string),
-            description: error.description().map(c_string),
-            field: error.field().map(c_string),
+            texts: Box::new(OptionalTexts {
+                oauth_error: error.oauth_error().map(c_string),
+                description: error.description().map(c_string),
+                field: error.field().map(c_string),
+                detail: error.detail().map(c_string),
+            }),
             http_status: error.status().map_or(0, i32::from),
             retry_after_ms: error
                 .retry_after()
@@ -52,9 +63,7 @@ impl FfiError {
             name: c_string(name),
             family: c_string("internal"),
             message: c_string(message),
-            oauth_error: None,
-            description: None,
-            field: None,
+            texts: Box::default(),
             http_status: 0,
             retry_after_ms: -1,
         }
@@ -129,7 +138,7 @@ pub unsafe extern "C" fn m2m_error_family(error: *const FfiError) -> *const c_ch
 pub unsafe extern "C" fn m2m_error_oauth_error(error: *const FfiError) -> *const c_char {
     // SAFETY: the caller passes NULL or a live error.
     getter(ptr::null(), || {
-        unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.oauth_error.as_ref()))
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.texts.oauth_error.as_ref()))
     })
 }
 
@@ -141,7 +150,7 @@ pub unsafe extern "C" fn m2m_error_oauth_error(error: *const FfiError) -> *const
 pub unsafe extern "C" fn m2m_error_description(error: *const FfiError) -> *const c_char {
     // SAFETY: the caller passes NULL or a live error.
     getter(ptr::null(), || {
-        unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.description.as_ref()))
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.texts.description.as_ref()))
     })
 }
 
@@ -153,7 +162,21 @@ pub unsafe extern "C" fn m2m_error_description(error: *const FfiError) -> *const
 pub unsafe extern "C" fn m2m_error_field(error: *const FfiError) -> *const c_char {
     // SAFETY: the caller passes NULL or a live error.
     getter(ptr::null(), || {
-        unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.field.as_ref()))
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.texts.field.as_ref()))
+    })
+}
+
+/// The message without its code's fixed prefix, or NULL: for
+/// `M2M_INSUFFICIENT_SCOPE` the missing scopes (separated by spaces),
+/// otherwise the problem itself (the duration, the redirect target, …).
+///
+/// # Safety
+/// `error` is NULL or an error from this library that was not freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_error_detail(error: *const FfiError) -> *const c_char {
+    // SAFETY: the caller passes NULL or a live error.
+    getter(ptr::null(), || {
+        unsafe { error.as_ref() }.map_or(ptr::null(), |e| optional(e.texts.detail.as_ref()))
     })
 }
 

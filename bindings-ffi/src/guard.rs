@@ -2,7 +2,10 @@
 //! checked, failures become a code plus an error object.
 
 use std::any::Any;
-use std::ffi::{CStr, c_char};
+use std::ffi::{CStr, c_char, c_void};
+use std::ptr;
+
+use m2mauth::Error;
 use std::panic::{self, AssertUnwindSafe};
 
 use crate::error::{Code, FfiError, M2M_INVALID_UTF8, M2M_NULL_ARGUMENT, M2M_OK, M2M_PANIC};
@@ -101,4 +104,33 @@ pub(crate) fn out<T>(ptr: *mut T, name: &str) -> Result<(), FfiError> {
 pub(crate) fn give<T>(out: *mut *mut T, value: T) {
     // SAFETY: `out` was checked non-NULL and points to storage for one pointer.
     unsafe { *out = Box::into_raw(Box::new(value)) };
+}
+
+/// The user's context pointer, carried to the callback thread.
+pub(crate) struct UserData(pub(crate) *mut c_void);
+
+// SAFETY: the pointer is only handed back to the caller's callback; the
+// caller guarantees it is valid on the library's threads.
+unsafe impl Send for UserData {}
+
+/// What an async callback receives for `outcome`: the code, the value
+/// `make` builds (NULL on failure) and the error (NULL on success). A panic
+/// while building the value becomes an `M2M_PANIC` error.
+pub(crate) fn callback_args<T, P>(
+    outcome: Result<T, Error>,
+    make: impl FnOnce(T) -> *mut P,
+) -> (Code, *mut P, *mut FfiError) {
+    let built = match panic::catch_unwind(AssertUnwindSafe(|| outcome.map(make))) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(FfiError::from_error(&e)),
+        Err(payload) => Err(panicked(payload.as_ref(), "")),
+    };
+    match built {
+        Ok(value) => (M2M_OK, value, ptr::null_mut()),
+        Err(error) => (
+            error.code(),
+            ptr::null_mut(),
+            Box::into_raw(Box::new(error)),
+        ),
+    }
 }

@@ -18,11 +18,13 @@ mod guard;
 mod source;
 mod strings;
 mod token;
+mod verifier;
 
 pub use abi_codes::ABI_CODES;
 pub use error::{Code, FfiError};
 pub use source::{Source, Stats, TokenCallback};
 pub use token::Token;
+pub use verifier::{Verifier, VerifyCallback};
 
 /// The version of this ABI. It changes only when a declaration in
 /// `m2mauth.h` changes incompatibly.

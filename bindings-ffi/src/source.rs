@@ -1,13 +1,12 @@
 //! `m2m_source`: a cached, self-refreshing token source.
 
 use std::ffi::{c_char, c_void};
-use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
 use m2mauth::{Error, TokenSource};
 
-use crate::error::{Code, FfiError, M2M_OK};
-use crate::guard::{getter, give, guarded, null, object, out, panicked, text};
+use crate::error::{Code, FfiError};
+use crate::guard::{UserData, callback_args, getter, give, guarded, null, object, out, text};
 use crate::strings::c_string;
 use crate::token::Token;
 
@@ -183,14 +182,6 @@ pub unsafe extern "C" fn m2m_source_cached_token_id(
     })
 }
 
-/// The user's context pointer, carried to the library thread. The caller
-/// promises it may be used there (the documented contract of the callback).
-struct UserData(*mut c_void);
-
-// SAFETY: the pointer is only handed back to the caller's callback; the
-// caller guarantees it is valid on the library's threads.
-unsafe impl Send for UserData {}
-
 /// Gets a token without blocking: `callback` receives the outcome exactly
 /// once on a library thread (never on the calling thread, even when the
 /// token is cached). If `m2m_shutdown` stops the library first, the callback
@@ -215,20 +206,8 @@ pub unsafe extern "C" fn m2m_source_token_async(
         let user_data = UserData(user_data);
         source.0.request_token(move |outcome| {
             let user_data = user_data;
-            let delivered = match panic::catch_unwind(AssertUnwindSafe(|| outcome.map(Token::new)))
-            {
-                Ok(Ok(token)) => Ok(token),
-                Ok(Err(e)) => Err(failed(&e)),
-                Err(payload) => Err(panicked(payload.as_ref(), "")),
-            };
-            let (code, token, error) = match delivered {
-                Ok(token) => (M2M_OK, Box::into_raw(Box::new(token)), ptr::null_mut()),
-                Err(error) => (
-                    error.code(),
-                    ptr::null_mut(),
-                    Box::into_raw(Box::new(error)),
-                ),
-            };
+            let (code, token, error) =
+                callback_args(outcome, |t| Box::into_raw(Box::new(Token::new(t))));
             // SAFETY: the caller vouched for the callback and its user data.
             unsafe { callback(user_data.0, code, token, error) };
         });
@@ -296,6 +275,25 @@ pub unsafe extern "C" fn m2m_source_invalidate_value(
             unsafe { (object(source, "source")?, text(token_value, "token_value")?) };
         report(dropped, source.0.invalidate_secret(value));
         Ok(())
+    })
+}
+
+/// Revokes `token` at the IdP (RFC 7009), at the configured
+/// `revocation_url` or the issuer's discovered endpoint, and drops it from
+/// the cache. Blocks until the IdP answers.
+///
+/// # Safety
+/// `source` is NULL or live; `token` is NULL or NUL-terminated; `err` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_source_revoke(
+    source: *const Source,
+    token: *const c_char,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let (source, token) = unsafe { (object(source, "source")?, text(token, "token")?) };
+        source.0.revoke_blocking(token).map_err(|e| failed(&e))
     })
 }
 

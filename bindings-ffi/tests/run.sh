@@ -43,5 +43,5 @@ mkdir -p "$target/dotnet"
 mcs -langversion:7.2 -target:library -nowarn:1591 -warnaserror -out:"$target/dotnet/M2MAuth.dll" \
   -r:System.Net.Http.dll bindings-ffi/dotnet/src/*.cs
 mcs -langversion:7.2 -warnaserror -out:"$target/dotnet/M2MAuth.Tests.exe" -r:"$target/dotnet/M2MAuth.dll" \
-  -r:System.Net.Http.dll bindings-ffi/dotnet/tests/Tests.cs
+  -r:System.Net.Http.dll bindings-ffi/dotnet/tests/*.cs
 LD_LIBRARY_PATH="$lib" MONO_PATH="$target/dotnet" timeout 300 mono "$target/dotnet/M2MAuth.Tests.exe" "$lib/m2mauth" "$vectors"

@@ -13,6 +13,7 @@ namespace M2MAuth
             OAuthError = details.OAuthError;
             Description = details.Description;
             Field = details.Field;
+            Detail = details.Detail;
             HttpStatus = details.HttpStatus;
             RetryAfter = details.RetryAfter;
         }
@@ -36,6 +37,10 @@ namespace M2MAuth
         /// <summary>The configuration option at fault (configuration errors).</summary>
         public string Field { get; private set; }
 
+        /// <summary>The message without its code's prefix: for <see cref="InsufficientScopeException"/>
+        /// the missing scopes, separated by spaces; otherwise the problem itself, or null.</summary>
+        public string Detail { get; private set; }
+
         /// <summary>The IdP's HTTP status, 0 when there was none.</summary>
         public int HttpStatus { get; private set; }
 
@@ -53,6 +58,7 @@ namespace M2MAuth
         internal string OAuthError;
         internal string Description;
         internal string Field;
+        internal string Detail;
         internal int HttpStatus;
         internal TimeSpan? RetryAfter;
 
@@ -75,6 +81,7 @@ namespace M2MAuth
                     OAuthError = Native.Text(Native.m2m_error_oauth_error(error)),
                     Description = Native.Text(Native.m2m_error_description(error)),
                     Field = Native.Text(Native.m2m_error_field(error)),
+                    Detail = Native.Text(Native.m2m_error_detail(error)),
                     HttpStatus = Native.m2m_error_http_status(error),
                     RetryAfter = retryMs >= 0 ? Milliseconds(retryMs) : (TimeSpan?)null,
                 };

@@ -56,6 +56,30 @@ namespace M2MAuth
         internal static extern uint m2m_source_last_error(SourceHandle source, out IntPtr lastError, out IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_source_revoke(SourceHandle source, byte[] token, out IntPtr error);
+
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+        internal delegate void VerifyCallback(IntPtr userData, uint code, IntPtr claimsJson, IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_verifier_new(byte[] configJson, out VerifierHandle verifier, out IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_verifier_from_env(byte[] prefix, out VerifierHandle verifier, out IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void m2m_verifier_free(IntPtr verifier);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_verifier_verify(VerifierHandle verifier, byte[] token, byte[] scopes, out IntPtr claimsJson, out IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_verifier_verify_async(VerifierHandle verifier, byte[] token, byte[] scopes, VerifyCallback callback, IntPtr userData, out IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_verifier_introspect(VerifierHandle verifier, byte[] token, out IntPtr answerJson, out IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern IntPtr m2m_token_value(IntPtr token);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
@@ -98,6 +122,9 @@ namespace M2MAuth
         internal static extern IntPtr m2m_error_field(IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr m2m_error_detail(IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern int m2m_error_http_status(IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
@@ -119,6 +146,19 @@ namespace M2MAuth
             var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(text) + 1];
             System.Text.Encoding.UTF8.GetBytes(text, 0, text.Length, bytes, 0);
             return bytes;
+        }
+
+        /// <summary>A string the library gave away, as a .NET string; frees it.</summary>
+        internal static string TakeText(IntPtr utf8)
+        {
+            try
+            {
+                return Text(utf8);
+            }
+            finally
+            {
+                m2m_string_free(utf8);
+            }
         }
 
         /// <summary>A library-owned UTF-8 string as a .NET string (null for NULL).</summary>

@@ -159,6 +159,30 @@ namespace M2MAuth
             return dropped;
         }
 
+        /// <summary>
+        /// Revokes <paramref name="token"/> at the IdP (RFC 7009), at the configured RevocationUrl or the
+        /// issuer's discovered endpoint, and drops it from the cache. Blocks until the IdP answers.
+        /// </summary>
+        public void Revoke(AccessToken token)
+        {
+            if (token == null)
+            {
+                throw new ArgumentNullException("token");
+            }
+            IntPtr error;
+            var code = Native.m2m_source_revoke(Handle(), Native.Utf8(token.Value), out error);
+            if (code != 0)
+            {
+                throw ErrorDetails.Take(code, error).ToException();
+            }
+        }
+
+        /// <summary><see cref="Revoke"/> on the thread pool.</summary>
+        public Task RevokeAsync(AccessToken token, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Task.Run(() => Revoke(token), cancellationToken);
+        }
+
         /// <summary>What the source has done so far.</summary>
         public TokenSourceStats GetStats()
         {

@@ -16,7 +16,7 @@ using M2MAuth;
 /// The .NET binding against the test issuer (`m2mauth issuer`, started here and stopped by PID).
 /// Usage: M2MAuth.Tests.exe [M2MAUTH_BIN] [VECTORS_DIR]; prints "N passed, N failed".
 /// </summary>
-public static class Tests
+public static partial class Tests
 {
     private static readonly HttpClient Admin = new HttpClient();
     private static string _issuer;
@@ -44,6 +44,11 @@ public static class Tests
             Run("every option of the core's table is a property", () => OptionsMatchTheTable(Path.Combine(vectors, "..", "options.json")));
             Run("every code of the core's table maps to its class", () => ErrorsMatchTheTable(Path.Combine(vectors, "..", "error_codes.json")));
             Run("options and tokens print and serialize without secrets", Redaction);
+            Run("the verifier accepts good tokens and names what is wrong with bad ones", VerifierChecks);
+            Run("VerifyAsync", VerifyAsync);
+            Run("verifier configuration errors name the option", VerifierConfiguration);
+            Run("opaque tokens are introspected and revoked", IntrospectAndRevoke);
+            Run("the JSON reader", JsonReading);
             Run("a huge Retry-After saturates instead of throwing", () =>
             {
                 Check(ErrorDetails.Milliseconds(long.MaxValue) == TimeSpan.MaxValue, "long.MaxValue ms");

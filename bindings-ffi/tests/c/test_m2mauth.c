@@ -401,6 +401,166 @@ static void test_callback_may_block(void) {
   m2m_source_free(warm);
 }
 
+/* ---- the verifier -------------------------------------------------------- */
+
+/* A JWT signed by the issuer (or, forged, by a key it never published). */
+static char *mint(const char *claims_extra, const char *how) {
+  char body[1024];
+  snprintf(body, sizeof body,
+           "{\"claims\":{\"iss\":\"%s\",\"aud\":\"https://api.test\",\"exp\":%lld,"
+           "\"sub\":\"svc\",\"scope\":\"read write\"%s}%s}",
+           issuer, now_ms() / 1000 + 300, claims_extra ? claims_extra : "", how ? how : "");
+  return http("POST", "/_testkit/mint", body);
+}
+
+static m2m_verifier *new_verifier(void) {
+  char json[512];
+  snprintf(json, sizeof json, "{\"issuer\":\"%s\",\"audience\":[\"https://api.test\"]}", issuer);
+  m2m_verifier *v = NULL;
+  m2m_error *err = NULL;
+  if (m2m_verifier_new(json, &v, &err) != M2M_OK) {
+    printf("cannot create a verifier: %s\n", m2m_error_message(err));
+    m2m_error_free(err);
+  }
+  return v;
+}
+
+/* The code (and family) verifying `token` with `scopes` gives. */
+static m2m_code verify_code(m2m_verifier *v, const char *token, const char *scopes, char *family, size_t cap) {
+  char *claims = NULL;
+  m2m_error *err = NULL;
+  m2m_code code = m2m_verifier_verify(v, token, scopes, &claims, &err);
+  snprintf(family, cap, "%s", err ? m2m_error_family(err) : "");
+  m2m_string_free(claims);
+  m2m_error_free(err);
+  return code;
+}
+
+static void test_verifier(void) {
+  admin("/_testkit/reset", NULL);
+  m2m_verifier *v = new_verifier();
+  char *good = mint(NULL, NULL);
+  char *claims = NULL;
+  m2m_error *err = NULL;
+  CHECK(m2m_verifier_verify(v, good, "read", &claims, &err) == M2M_OK, "a valid token: %s",
+        err ? m2m_error_message(err) : "");
+  CHECK(claims && strstr(claims, "\"sub\":\"svc\""), "its claims: %s", claims ? claims : "(null)");
+  m2m_string_free(claims);
+  m2m_error_free(err);
+
+  char family[64];
+  CHECK(verify_code(v, good, "read admin", family, sizeof family) == M2M_INSUFFICIENT_SCOPE &&
+            strcmp(family, "invalid_token") == 0,
+        "a missing scope: %s", family);
+  char *forged = mint(NULL, ",\"forged\":true");
+  for (int i = 0; i < 3; i++) {
+    CHECK(verify_code(v, forged, NULL, family, sizeof family) == M2M_TOKEN_UNKNOWN_KEY, "a forged kid");
+  }
+  char *expired = mint(",\"exp\":1600000000", NULL);
+  CHECK(verify_code(v, expired, NULL, family, sizeof family) == M2M_TOKEN_EXPIRED, "an expired token");
+  char *none = mint(NULL, ",\"alg_header\":\"none\",\"unsigned\":true");
+  CHECK(verify_code(v, none, NULL, family, sizeof family) == M2M_TOKEN_ALGORITHM, "alg none");
+  CHECK(verify_code(v, "not-a-jwt", NULL, family, sizeof family) == M2M_TOKEN_MALFORMED, "garbage");
+  CHECK(verify_code(NULL, good, NULL, family, sizeof family) == M2M_NULL_ARGUMENT, "a NULL verifier");
+
+  char *stats = http("GET", "/_testkit/stats", NULL);
+  /* The cold fetch, then one refetch for the unknown kid; the cooldown holds off the rest. */
+  CHECK(stats && strstr(stats, "\"jwks_requests\":2"), "two JWKS fetches for all: %s", stats ? stats : "");
+  free(stats);
+  free(good);
+  free(forged);
+  free(expired);
+  free(none);
+  m2m_verifier_free(v);
+}
+
+struct verified {
+  pthread_mutex_t lock;
+  pthread_cond_t done;
+  int finished;
+  m2m_code code;
+  int had_claims;
+};
+
+static void on_verified(void *user_data, m2m_code code, char *claims, m2m_error *error) {
+  struct verified *w = user_data;
+  pthread_mutex_lock(&w->lock);
+  w->code = code;
+  w->had_claims = claims != NULL && error == NULL;
+  w->finished = 1;
+  pthread_cond_signal(&w->done);
+  pthread_mutex_unlock(&w->lock);
+  m2m_string_free(claims);
+  m2m_error_free(error);
+}
+
+static void test_verify_async(void) {
+  admin("/_testkit/reset", NULL);
+  m2m_verifier *v = new_verifier();
+  char *good = mint(NULL, NULL);
+  const char *scopes[] = {"write", "delete"};
+  m2m_code expected[] = {M2M_OK, M2M_INSUFFICIENT_SCOPE};
+  for (int i = 0; i < 2; i++) {
+    struct verified w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, M2M_INTERNAL, 0};
+    CHECK(m2m_verifier_verify_async(v, good, scopes[i], on_verified, &w, NULL) == M2M_OK, "started");
+    pthread_mutex_lock(&w.lock);
+    while (!w.finished) pthread_cond_wait(&w.done, &w.lock);
+    pthread_mutex_unlock(&w.lock);
+    CHECK(w.code == expected[i] && w.had_claims == (i == 0), "scope %s: code %u", scopes[i], w.code);
+  }
+  free(good);
+  m2m_verifier_free(v);
+}
+
+/* An introspecting verifier of this issuer's tokens. */
+static m2m_verifier *new_introspecting_verifier(void) {
+  char json[512];
+  snprintf(json, sizeof json,
+           "{\"issuer\":\"%s\",\"audience\":[\"https://api.test\"],\"client_id\":\"test-client\","
+           "\"client_secret\":\"test-secret\"}",
+           issuer);
+  m2m_verifier *v = NULL;
+  m2m_error *err = NULL;
+  CHECK(m2m_verifier_new(json, &v, &err) == M2M_OK, "an introspecting verifier: %s", err ? m2m_error_message(err) : "");
+  m2m_error_free(err);
+  return v;
+}
+
+static int introspected_active(m2m_verifier *v, const char *token) {
+  char *answer = NULL;
+  int active = -1;
+  if (m2m_verifier_introspect(v, token, &answer, NULL) == M2M_OK && answer) {
+    active = strstr(answer, "\"active\":true") ? 1 : strstr(answer, "\"active\":false") ? 0 : -1;
+  }
+  m2m_string_free(answer);
+  return active;
+}
+
+/* Opaque tokens: introspection answers active, then inactive once revoked. */
+static void test_introspect_and_revoke(void) {
+  admin("/_testkit/reset", NULL);
+  admin("/_testkit/tokens", "{\"format\":\"opaque\"}");
+  char extra[512];
+  snprintf(extra, sizeof extra, ",\"audience\":\"https://api.test\",\"revocation_url\":\"%s/oauth2/revoke\"", issuer);
+  m2m_source *src = new_source(extra);
+  m2m_token *tok = NULL;
+  CHECK(m2m_source_token(src, &tok, NULL) == M2M_OK, "an opaque token");
+  const char *value = tok ? m2m_token_value(tok) : "";
+  m2m_verifier *v = new_introspecting_verifier();
+  CHECK(introspected_active(v, value) == 1, "active");
+  char family[64];
+  CHECK(verify_code(v, value, NULL, family, sizeof family) == M2M_OK, "an active opaque token verifies");
+  CHECK(m2m_source_revoke(src, value, NULL) == M2M_OK, "revoked");
+  m2m_verifier *fresh = new_introspecting_verifier(); /* the first one caches its answer */
+  CHECK(introspected_active(fresh, value) == 0, "inactive once revoked");
+  CHECK(verify_code(fresh, value, NULL, family, sizeof family) == M2M_TOKEN_INACTIVE, "a revoked token is refused");
+  m2m_token_free(tok);
+  m2m_verifier_free(fresh);
+  m2m_verifier_free(v);
+  m2m_source_free(src);
+  admin("/_testkit/tokens", "{\"format\":\"jwt\"}");
+}
+
 /* Many create / get / free cycles: valgrind must find nothing lost. */
 static void test_cycles(int rounds) {
   admin("/_testkit/reset", NULL);
@@ -435,6 +595,9 @@ int main(int argc, char **argv) {
   test_async_callback();
   test_callback_may_block();
   test_cycles(all ? 50 : 20);
+  test_verifier();
+  test_verify_async();
+  test_introspect_and_revoke();
   if (all) {
     test_timeout();
     test_vectors(argv[2]);

@@ -35,7 +35,9 @@
 pub mod cache;
 pub mod client;
 pub mod config;
+pub mod dpop;
 mod error;
+pub mod keys;
 pub mod loader;
 pub mod protocol;
 pub mod rfc3339;

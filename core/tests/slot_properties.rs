@@ -66,7 +66,8 @@ fn rate_limited(seconds: u64) -> Error {
         vec![],
     );
     let url = url::Url::parse("https://idp.example/t").unwrap();
-    let request = m2mauth::protocol::build_token_request(&config, &url);
+    let attempt = m2mauth::protocol::Attempt::new(0, [0; 32]);
+    let request = m2mauth::protocol::build_token_request(&config, &url, &attempt).unwrap();
     m2mauth::protocol::parse_token_response(&request, &response, &config, std::time::UNIX_EPOCH)
         .unwrap_err()
 }

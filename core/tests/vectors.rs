@@ -115,7 +115,8 @@ fn exchange_vectors_sans_io() {
 
 fn check_sans_io(vector: &Vector, config: &Config) -> Result<(), String> {
     let url = url::Url::parse("http://127.0.0.1:9/oauth2/token").unwrap();
-    let request = build_token_request(config, &url);
+    let attempt = m2mauth::protocol::Attempt::new(0, [0; 32]);
+    let request = build_token_request(config, &url, &attempt).map_err(|e| e.to_string())?;
     let recorded = RecordedRequest {
         method: request.method.as_str().to_owned(),
         path: url.path().to_owned(),
@@ -229,7 +230,7 @@ fn error_of(code: &str, retry_after: Option<u64>) -> Error {
     };
     let url = url::Url::parse("https://idp.example/t").unwrap();
     parse_token_response(
-        &build_token_request(&config, &url),
+        &build_token_request(&config, &url, &m2mauth::protocol::Attempt::new(0, [0; 32])).unwrap(),
         &HttpResponse::new(status, headers, body.into_bytes()),
         &config,
         UNIX_EPOCH,

@@ -12,6 +12,8 @@
 //! | `POST /_testkit/revoke` | every token issued so far now gets 401 at the API |
 //! | `POST /_testkit/mint` | a JWT: `{"claims": {…}, "alg": "RS256", "forged": true, "kid": "x" or null, "typ": "JWT" or null, "alg_header": "none", "unsigned": true}` (all but `claims` optional) |
 //! | `POST /_testkit/rotate` | new published keys (a rollover) |
+//! | `POST /_testkit/client_key` | `{"jwk": {…}, "client_id": "test-client"}`: trust this key (its public part) for the client's `private_key_jwt` assertions |
+//! | `POST /_testkit/dpop` | `{"require_nonce": true}`: DPoP proofs must carry the issuer's nonce (`use_dpop_nonce` otherwise) |
 //! | `POST /_testkit/jwks` | `{"status": 503, "delay_ms": 500, "max_age": 60}`: how the JWKS endpoint answers (`{}` restores it) |
 //! | `POST /_testkit/tokens` | `{"format": "opaque" or "jwt", "alg": "RS256"}`: how tokens are issued |
 //! | `POST /_testkit/reset` | counters, recordings, faults, revocations and vector cleared |
@@ -162,6 +164,29 @@ fn keys_and_tokens(inner: &Inner, method: &str, path: &str, body: &Value) -> Opt
                 .and_then(Alg::from_name)
             {
                 lock(&inner.keys).token_alg = alg;
+            }
+            Reply::text(200, "ok")
+        }
+        ("POST", "client_key") => {
+            let client_id = body
+                .get("client_id")
+                .and_then(Value::as_str)
+                .unwrap_or(crate::DEFAULT_CLIENT_ID);
+            let Some(public) = body.get("jwk").and_then(crate::jose::public_part) else {
+                return Some(Reply::text(400, "jwk must be an RSA, EC or OKP JWK"));
+            };
+            let mut clients = lock(&inner.clients);
+            match clients.iter_mut().find(|c| c.id == client_id) {
+                Some(client) => {
+                    client.keys.push(public);
+                    Reply::text(200, "ok")
+                }
+                None => Reply::text(404, format!("no client {client_id}")),
+            }
+        }
+        ("POST", "dpop") => {
+            if let Some(required) = body.get("require_nonce").and_then(Value::as_bool) {
+                lock(&inner.dpop).require_nonce = required;
             }
             Reply::text(200, "ok")
         }

@@ -28,6 +28,9 @@
 
 mod admin;
 mod answer;
+mod client_assertion;
+mod dpop;
+mod jose;
 mod jwt;
 mod resource;
 mod routes;
@@ -111,6 +114,7 @@ impl TestIssuerBuilder {
             id: id.to_owned(),
             secret: secret.to_owned(),
             scopes,
+            keys: Vec::new(),
         });
         self
     }
@@ -135,11 +139,13 @@ impl TestIssuerBuilder {
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
         let keys = jwt::KeyRing::generate().map_err(io::Error::other)?;
+        let keys_nonce = keys.random_id();
         let clients = self.clients.unwrap_or_else(|| {
             vec![Client {
                 id: DEFAULT_CLIENT_ID.to_owned(),
                 secret: DEFAULT_CLIENT_SECRET.to_owned(),
                 scopes: None,
+                keys: Vec::new(),
             }]
         });
         let inner = Arc::new(Inner {
@@ -162,6 +168,12 @@ impl TestIssuerBuilder {
             revoked_through: AtomicU64::new(0),
             recorded: Mutex::new(Vec::new()),
             armed: Mutex::new(None),
+            assertion_jtis: Mutex::new(std::collections::HashSet::new()),
+            proof_jtis: Mutex::new(std::collections::HashSet::new()),
+            dpop: Mutex::new(dpop::DpopSettings {
+                require_nonce: false,
+                nonce: format!("nonce-{keys_nonce}"),
+            }),
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -333,6 +345,27 @@ impl TestIssuer {
     pub fn revoke_issued_tokens(&self) {
         let issued = self.inner.issued_count.load(Ordering::SeqCst);
         self.inner.revoked_through.store(issued, Ordering::SeqCst);
+    }
+
+    /// Trusts `jwk` (a public or private JWK; only its public part is
+    /// kept) for the `private_key_jwt` assertions of `client_id`. Returns
+    /// false when there is no such client or `jwk` is not a key.
+    pub fn register_client_key(&self, client_id: &str, jwk: &serde_json::Value) -> bool {
+        let Some(public) = jose::public_part(jwk) else {
+            return false;
+        };
+        let mut clients = lock(&self.inner.clients);
+        clients
+            .iter_mut()
+            .find(|c| c.id == client_id)
+            .map(|client| client.keys.push(public))
+            .is_some()
+    }
+
+    /// Requires DPoP proofs to carry the issuer's nonce (RFC 9449 §8, §9):
+    /// proofs without it get `use_dpop_nonce` and the nonce to use.
+    pub fn require_dpop_nonce(&self, required: bool) {
+        lock(&self.inner.dpop).require_nonce = required;
     }
 
     /// Clears counters, recordings, faults, revocations and any armed vector.

@@ -100,18 +100,38 @@ pub(crate) fn revoke(inner: &Inner, request: &RecordedRequest) -> Reply {
 }
 
 /// A resource server: 200 for an active token of this issuer; 401 with
-/// `WWW-Authenticate: Bearer …` otherwise (RFC 6750 §3).
+/// `WWW-Authenticate: Bearer …` otherwise (RFC 6750 §3). A DPoP-bound token
+/// (`cnf.jkt`) needs `Authorization: DPoP …` and a proof by its key, with the
+/// nonce when nonces are required (RFC 9449 §7, §9).
 pub(crate) fn whoami(inner: &Inner, request: &RecordedRequest) -> Reply {
     inner.api_requests.fetch_add(1, Ordering::SeqCst);
-    let token = request
+    let credentials = request
         .header("authorization")
         .and_then(|h| h.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
-    let Some(token) = token else {
+        .map(|(scheme, token)| (scheme.to_ascii_lowercase(), token.trim()));
+    let Some((scheme, token)) = credentials.filter(|(s, _)| s == "bearer" || s == "dpop") else {
         return Reply::text(401, "bearer token required")
             .with_header("www-authenticate", "Bearer realm=\"m2mauth-testkit\"");
     };
+    let bound =
+        lookup(inner, token).and_then(|c| c.get("cnf")?.get("jkt")?.as_str().map(str::to_owned));
+    if scheme == "dpop" || bound.is_some() {
+        let jkt = match crate::dpop::check(inner, request, crate::dpop::At::Resource, Some(token)) {
+            Ok(jkt) => jkt,
+            Err(reply) => return reply,
+        };
+        if scheme != "dpop" || jkt.is_none() || jkt != bound {
+            let why = "a DPoP-bound token needs the DPoP scheme and a proof by its key";
+            return Reply::json(
+                401,
+                &json!({"error": "invalid_token", "error_description": why}),
+            )
+            .with_header(
+                "www-authenticate",
+                format!("DPoP error=\"invalid_token\", error_description=\"{why}\""),
+            );
+        }
+    }
     let Some(claims) = lookup(inner, token) else {
         let why = "the token is not active";
         return Reply::json(401, &json!({"error": "invalid_token", "error_description": why})).with_header(

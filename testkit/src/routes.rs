@@ -31,7 +31,11 @@ fn discovery(inner: &Inner) -> Value {
         "introspection_endpoint": inner.introspection_url(),
         "revocation_endpoint": inner.revocation_url(),
         "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt"
+        ],
+        "token_endpoint_auth_signing_alg_values_supported": ["HS256", "RS256", "PS256", "ES256", "ES384", "EdDSA"],
+        "dpop_signing_alg_values_supported": ["RS256", "PS256", "ES256", "ES384", "EdDSA"],
         "response_types_supported": ["token"],
     })
 }

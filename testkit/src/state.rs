@@ -15,6 +15,8 @@ pub(crate) struct Client {
     pub(crate) secret: String,
     /// Scopes it may ask for; `None` allows any.
     pub(crate) scopes: Option<Vec<String>>,
+    /// Public JWKs its `private_key_jwt` assertions may be signed with.
+    pub(crate) keys: Vec<serde_json::Value>,
 }
 
 /// A misbehaviour of the token endpoint, applied to one token request (or
@@ -172,6 +174,11 @@ pub(crate) struct Inner {
     pub(crate) revoked_through: AtomicU64,
     pub(crate) recorded: Mutex<Vec<RecordedRequest>>,
     pub(crate) armed: Mutex<Option<Armed>>,
+    /// `jti`s of client assertions seen (replays are refused).
+    pub(crate) assertion_jtis: Mutex<HashSet<String>>,
+    /// `jti`s of DPoP proofs seen.
+    pub(crate) proof_jtis: Mutex<HashSet<String>>,
+    pub(crate) dpop: Mutex<crate::dpop::DpopSettings>,
 }
 
 impl Inner {
@@ -226,6 +233,7 @@ impl Inner {
         self.revoked_through.store(0, Ordering::SeqCst);
         *lock(&self.jwks) = JwksBehaviour::default();
         lock(&self.revoked).clear();
+        lock(&self.dpop).require_nonce = false;
     }
 }
 

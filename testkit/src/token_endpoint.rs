@@ -71,6 +71,10 @@ fn issue(inner: &Inner, request: &RecordedRequest) -> Reply {
         Ok(client) => client,
         Err(reply) => return reply,
     };
+    let jkt = match crate::dpop::check(inner, request, crate::dpop::At::TokenEndpoint, None) {
+        Ok(jkt) => jkt,
+        Err(reply) => return reply,
+    };
     match single(&params, "grant_type") {
         Ok(Some("client_credentials")) => {}
         Ok(Some(other)) => {
@@ -114,19 +118,40 @@ fn issue(inner: &Inner, request: &RecordedRequest) -> Reply {
         Err(reply) => return reply,
     }
     let lifetime = *lock(&inner.lifetime);
-    Reply::json(
-        200,
-        &token_answer(inner, &client.id, &scopes, &audiences, lifetime),
-    )
+    let issued = Issue {
+        client_id: &client.id,
+        scopes: &scopes,
+        audiences: &audiences,
+        lifetime,
+        jkt: jkt.as_deref(),
+    };
+    let reply = Reply::json(200, &token_answer(inner, &issued));
+    let dpop = lock(&inner.dpop);
+    if jkt.is_some() && dpop.require_nonce {
+        reply.with_header("dpop-nonce", dpop.nonce.clone())
+    } else {
+        reply
+    }
 }
 
-fn token_answer(
-    inner: &Inner,
-    client_id: &str,
-    scopes: &[String],
-    audiences: &[String],
+/// What a token is issued for.
+struct Issue<'a> {
+    client_id: &'a str,
+    scopes: &'a [String],
+    audiences: &'a [String],
     lifetime: Duration,
-) -> Value {
+    /// The DPoP key's thumbprint, for a bound token.
+    jkt: Option<&'a str>,
+}
+
+fn token_answer(inner: &Inner, issue: &Issue<'_>) -> Value {
+    let Issue {
+        client_id,
+        scopes,
+        audiences,
+        lifetime,
+        jkt,
+    } = *issue;
     let seq = inner.issued_count.fetch_add(1, Ordering::SeqCst) + 1;
     let expires_in = lifetime.as_secs().max(1);
     let now = unix_now().floor();
@@ -150,6 +175,9 @@ fn token_answer(
     if !scopes.is_empty() {
         claims["scope"] = json!(scopes.join(" "));
     }
+    if let Some(jkt) = jkt {
+        claims["cnf"] = json!({"jkt": jkt});
+    }
     let (token, name) = match *lock(&inner.format) {
         TokenFormat::Jwt => (keys.sign(&claims), jti),
         TokenFormat::Opaque => {
@@ -161,7 +189,7 @@ fn token_answer(
     lock(&inner.issued).insert(name, Issued { claims });
     let mut answer = json!({
         "access_token": token,
-        "token_type": "Bearer",
+        "token_type": if jkt.is_some() { "DPoP" } else { "Bearer" },
         "expires_in": expires_in,
     });
     if !scopes.is_empty() {
@@ -253,6 +281,9 @@ pub(crate) fn authenticate(
     request: &RecordedRequest,
     params: &[(String, String)],
 ) -> Result<crate::state::Client, Reply> {
+    if let Some(kind) = single(params, "client_assertion_type")? {
+        return crate::client_assertion::authenticate(inner, request, params, kind);
+    }
     let basic = request.header("authorization").map(decode_basic);
     let post_id = single(params, "client_id")?;
     let post_secret = single(params, "client_secret")?;

@@ -22,6 +22,8 @@ pub struct CacheKey {
     audience: Option<String>,
     resources: Vec<String>,
     extra_params: Vec<(String, String)>,
+    /// The thumbprint of the DPoP key the tokens are bound to.
+    dpop_jkt: Option<String>,
 }
 
 impl CacheKey {
@@ -53,7 +55,16 @@ impl CacheKey {
             audience: audience.map(str::to_owned),
             resources,
             extra_params,
+            dpop_jkt: None,
         }
+    }
+
+    /// The same key for tokens bound to the DPoP key with thumbprint `jkt`:
+    /// a token bound to one key is useless with another.
+    #[must_use]
+    pub fn bound_to(mut self, jkt: impl Into<String>) -> Self {
+        self.dpop_jkt = Some(jkt.into());
+        self
     }
 
     /// The scopes, sorted and de-duplicated.
@@ -75,6 +86,9 @@ impl fmt::Display for CacheKey {
         write!(f, "{}@{}", self.client_id, self.endpoint)?;
         if !self.scopes.is_empty() {
             write!(f, " scope=\"{}\"", self.scopes.join(" "))?;
+        }
+        if let Some(jkt) = &self.dpop_jkt {
+            write!(f, " dpop={jkt}")?;
         }
         if let Some(audience) = &self.audience {
             write!(f, " audience={audience}")?;

@@ -1,20 +1,27 @@
 //! Client authentication (sans-IO): how a client proves who it is to the
 //! token, introspection and revocation endpoints.
 //!
-//! [`ClientAuth`] is built once from the configuration and then turns into
-//! the headers and body parameters of each request ([`Credentials`]),
-//! together with every form of the credentials that the request carries, so
-//! that an IdP echoing them back can be scrubbed.
+//! [`ClientAuth`] is built once from the configuration, keys parsed and
+//! checked, and then turns into the headers and body parameters of each
+//! request ([`Credentials`]), together with every form of the credentials
+//! that the request carries, so that an IdP echoing them back can be scrubbed.
+
+mod assertion;
+mod secret_forms;
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use zeroize::Zeroizing;
+use ring::hmac;
 
-use crate::config::AuthMethod;
 use crate::config::settings::Settings;
+use crate::config::{AuthMethod, SigningAlg};
+use crate::keys::SigningKey;
+use crate::protocol::Attempt;
 use crate::{Error, Secret};
+
+pub(crate) use assertion::Audience;
+use assertion::{JWT_BEARER, Signer};
+use secret_forms::{basic_authorization, secret_forms};
 
 /// A client's identity and credentials, checked at build time.
 #[derive(Clone)]
@@ -22,6 +29,8 @@ pub struct ClientAuth {
     client_id: String,
     method: AuthMethod,
     secret: Option<Secret>,
+    signer: Option<Signer>,
+    audience: Audience,
 }
 
 /// What a request carries to authenticate the client.
@@ -33,6 +42,14 @@ pub(crate) struct Credentials {
     /// Every form of a secret the request carries (raw, form-urlencoded,
     /// base64, JSON-escaped, assertions), to scrub from what the IdP says.
     pub(crate) sensitive: Vec<Secret>,
+}
+
+/// Where a request goes, for the `aud` of a client assertion.
+pub(crate) struct Destination<'a> {
+    /// The URL the request is sent to.
+    pub(crate) endpoint: &'a str,
+    /// The issuer identifier, when the configuration names one.
+    pub(crate) issuer: Option<&'a str>,
 }
 
 impl ClientAuth {
@@ -47,16 +64,40 @@ impl ClientAuth {
         if method.uses_secret() && secret.is_none() {
             return Err(s.err("client_secret", "is required"));
         }
-        if !matches!(
-            method,
-            AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
-        ) {
-            return Err(s.err("auth_method", format!("{method} is not supported yet")));
+        let key = private_key(s)?;
+        if key.is_some() && method != AuthMethod::PrivateKeyJwt {
+            let field = key_field(s);
+            return Err(s.err(
+                field,
+                format!("is set, but auth_method is {method}: set auth_method to private_key_jwt to sign with it"),
+            ));
+        }
+        let signer = match method {
+            AuthMethod::PrivateKeyJwt => Some(key_signer(s, key)?),
+            AuthMethod::ClientSecretJwt => Some(hmac_signer(s, secret.as_ref())?),
+            _ => None,
+        };
+        let audience = if s.knows("assertion_audience") {
+            s.text("assertion_audience")
+                .map(Audience::parse)
+                .transpose()
+                .map_err(|problem| s.err("assertion_audience", problem))?
+                .unwrap_or(Audience::Endpoint)
+        } else {
+            Audience::Endpoint
+        };
+        if audience == Audience::Issuer && s.text("issuer").is_none() {
+            return Err(s.err(
+                "assertion_audience",
+                "is issuer, but no issuer is configured (give the issuer's URL instead)",
+            ));
         }
         Ok(ClientAuth {
             client_id,
             method,
             secret,
+            signer,
+            audience,
         })
     }
 
@@ -75,8 +116,13 @@ impl ClientAuth {
         self.secret.as_ref()
     }
 
-    /// The credentials for one request.
-    pub(crate) fn credentials(&self) -> Credentials {
+    /// The credentials for one request to `to`, at `attempt` (whose time
+    /// and randomness a client assertion uses).
+    pub(crate) fn credentials(
+        &self,
+        to: &Destination<'_>,
+        attempt: &Attempt,
+    ) -> Result<Credentials, Error> {
         let mut credentials = Credentials {
             headers: Vec::new(),
             params: Vec::new(),
@@ -85,27 +131,36 @@ impl ClientAuth {
         if let Some(secret) = &self.secret {
             credentials.sensitive.extend(secret_forms(secret.expose()));
         }
-        match (self.method, &self.secret) {
-            (AuthMethod::ClientSecretBasic, Some(secret)) => {
+        let id = || Secret::new(self.client_id.as_str());
+        match (self.method, &self.secret, &self.signer) {
+            (AuthMethod::ClientSecretBasic, Some(secret), _) => {
                 let header = basic_authorization(&self.client_id, secret);
                 if let Some(encoded) = header.expose().strip_prefix("Basic ") {
                     credentials.sensitive.push(Secret::new(encoded));
                 }
                 credentials.headers.push(("authorization", header));
             }
-            (AuthMethod::ClientSecretPost, Some(secret)) => {
-                credentials
-                    .params
-                    .push(("client_id", Secret::new(self.client_id.as_str())));
+            (AuthMethod::ClientSecretPost, Some(secret), _) => {
+                credentials.params.push(("client_id", id()));
                 credentials.params.push(("client_secret", secret.clone()));
             }
-            _ => {
+            (AuthMethod::ClientSecretJwt | AuthMethod::PrivateKeyJwt, _, Some(signer)) => {
+                let aud = match (&self.audience, to.issuer) {
+                    (Audience::Issuer, Some(issuer)) => issuer,
+                    (Audience::Url(url), _) => url.as_str(),
+                    _ => to.endpoint,
+                };
+                let assertion = signer.assertion(&self.client_id, aud, attempt)?;
+                credentials.sensitive.push(assertion.clone());
+                credentials.params.push(("client_id", id()));
                 credentials
                     .params
-                    .push(("client_id", Secret::new(self.client_id.as_str())));
+                    .push(("client_assertion_type", Secret::new(JWT_BEARER)));
+                credentials.params.push(("client_assertion", assertion));
             }
+            _ => credentials.params.push(("client_id", id())),
         }
-        credentials
+        Ok(credentials)
     }
 }
 
@@ -115,7 +170,8 @@ impl fmt::Debug for ClientAuth {
             .field("client_id", &self.client_id)
             .field("method", &self.method)
             .field("secret", &self.secret)
-            .finish()
+            .field("signer", &self.signer)
+            .finish_non_exhaustive()
     }
 }
 
@@ -154,50 +210,76 @@ fn client_secret(s: &Settings) -> Result<Option<Secret>, Error> {
     Ok(Some(secret))
 }
 
-/// The forms in which a secret may travel and come back: as is,
-/// form-urlencoded, and JSON-escaped.
-fn secret_forms(secret: &str) -> Vec<Secret> {
-    let mut forms = vec![Secret::new(secret)];
-    let encoded: Zeroizing<String> =
-        Zeroizing::new(form_urlencoded::byte_serialize(secret.as_bytes()).collect());
-    let escaped = Zeroizing::new(serde_json::Value::from(secret).to_string());
-    let escaped = escaped
-        .strip_prefix('"')
-        .and_then(|e| e.strip_suffix('"'))
-        .unwrap_or(&escaped);
-    for form in [encoded.as_str(), escaped] {
-        if form != secret {
-            forms.push(Secret::new(form));
-        }
+/// The option that gave the private key.
+fn key_field(s: &Settings) -> &'static str {
+    if s.secret("private_key").is_some() {
+        "private_key"
+    } else {
+        "private_key_file"
     }
-    forms
 }
 
-/// `Basic base64(urlenc(id) ":" urlenc(secret))` (RFC 6749 §2.3.1, Appendix B).
-fn basic_authorization(client_id: &str, secret: &Secret) -> Secret {
-    let mut pair = Zeroizing::new(String::new());
-    pair.extend(form_urlencoded::byte_serialize(client_id.as_bytes()));
-    pair.push(':');
-    pair.extend(form_urlencoded::byte_serialize(secret.expose().as_bytes()));
-    let encoded = Zeroizing::new(STANDARD.encode(pair.as_bytes()));
-    let mut header = Zeroizing::new(String::with_capacity(6 + encoded.len()));
-    header.push_str("Basic ");
-    header.push_str(&encoded);
-    Secret::new(header.as_str())
+/// The private key from `private_key` or the file `private_key_file` names.
+fn private_key(s: &Settings) -> Result<Option<SigningKey>, Error> {
+    let bytes = match (s.secret("private_key"), s.file("private_key_file")) {
+        (Some(key), _) => key.expose().as_bytes(),
+        (None, Some(bytes)) => bytes,
+        (None, None) => return Ok(None),
+    };
+    SigningKey::parse(bytes)
+        .map(Some)
+        .map_err(|problem| s.err(key_field(s), problem))
+}
+
+fn key_signer(s: &Settings, key: Option<SigningKey>) -> Result<Signer, Error> {
+    let key = key.ok_or_else(|| {
+        s.err(
+            "private_key",
+            "is required for private_key_jwt (or private_key_file)",
+        )
+    })?;
+    let alg = s
+        .choice("signing_alg")
+        .and_then(SigningAlg::from_name)
+        .unwrap_or_else(|| key.default_alg());
+    if alg == SigningAlg::Hs256 {
+        return Err(s.err(
+            "signing_alg",
+            "HS256 is for client_secret_jwt; private_key_jwt signs with the key",
+        ));
+    }
+    if !key.fits(alg) {
+        return Err(s.err(
+            "signing_alg",
+            format!(
+                "{alg} does not fit the private key ({}; it signs with {})",
+                key.kind(),
+                key.default_alg()
+            ),
+        ));
+    }
+    let kid = s
+        .text("key_id")
+        .map_or_else(|| key.kid().to_owned(), str::to_owned);
+    Ok(Signer::Key { key, alg, kid })
+}
+
+fn hmac_signer(s: &Settings, secret: Option<&Secret>) -> Result<Signer, Error> {
+    let secret = secret.ok_or_else(|| s.err("client_secret", "is required"))?;
+    match s.choice("signing_alg").and_then(SigningAlg::from_name) {
+        None | Some(SigningAlg::Hs256) => {}
+        Some(other) => {
+            return Err(s.err(
+                "signing_alg",
+                format!("{other} needs a private key; client_secret_jwt signs with HS256"),
+            ));
+        }
+    }
+    Ok(Signer::Hmac(hmac::Key::new(
+        hmac::HMAC_SHA256,
+        secret.expose().as_bytes(),
+    )))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_form_of_the_secret_is_listed() {
-        let forms: Vec<String> = secret_forms("p&ss \"w\"/ö")
-            .iter()
-            .map(|s| s.expose().to_owned())
-            .collect();
-        assert!(forms.contains(&"p&ss \"w\"/ö".to_owned()));
-        assert!(forms.contains(&"p%26ss+%22w%22%2F%C3%B6".to_owned()));
-        assert!(forms.contains(&"p&ss \\\"w\\\"/ö".to_owned()));
-    }
-}
+mod tests;

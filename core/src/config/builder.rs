@@ -10,10 +10,11 @@ use url::Url;
 use super::endpoint::{Insecure, parse_endpoint};
 use super::settings::{Naming, Raw, ReadFile, Settings};
 use super::table::Component;
-use super::{BodyFormat, Config, Endpoint};
+use super::{BodyFormat, Config, Endpoint, Tls};
 use crate::Error;
 use crate::cache::Policy;
 use crate::client::ClientAuth;
+use crate::dpop::DpopKey;
 
 const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 const MAX_RETRIES: u32 = 10;
@@ -138,6 +139,13 @@ impl ConfigBuilder {
         };
         let endpoint = endpoint(s, insecure)?;
         let client = ClientAuth::from_settings(s)?;
+        let tls = Tls::from_settings(s)?;
+        if client.method().uses_certificate() && !tls.has_client_certificate() {
+            return Err(s.err(
+                "client_cert_file",
+                format!("is required for {} (with client_key_file)", client.method()),
+            ));
+        }
         let scopes = scopes(s)?;
         let audience = s.text("audience").map(str::to_owned);
         if audience.as_deref().is_some_and(|a| a.trim().is_empty()) {
@@ -180,6 +188,8 @@ impl ConfigBuilder {
             default_lifetime,
             allow_insecure_http,
             revocation_url,
+            tls,
+            dpop: dpop_key(s)?,
             policy: Policy {
                 retries,
                 retry_window: timeout,
@@ -208,6 +218,17 @@ fn endpoint(s: &Settings, insecure: Insecure<'_>) -> Result<Endpoint, Error> {
                 raw: raw.trim().to_owned(),
             })
         }
+    }
+}
+
+/// The DPoP key: from `dpop_key_file`, or generated when `dpop` is on.
+fn dpop_key(s: &Settings) -> Result<Option<DpopKey>, Error> {
+    match s.file("dpop_key_file") {
+        Some(text) => DpopKey::parse(text)
+            .map(Some)
+            .map_err(|problem| s.err("dpop_key_file", problem)),
+        None if s.flag("dpop") => DpopKey::generate().map(Some),
+        None => Ok(None),
     }
 }
 

@@ -13,6 +13,7 @@ mod choices;
 mod endpoint;
 pub(crate) mod settings;
 pub mod table;
+mod tls;
 
 use std::fmt;
 use std::time::Duration;
@@ -23,10 +24,12 @@ pub use builder::ConfigBuilder;
 pub use choices::{AuthMethod, BodyFormat, SigningAlg};
 pub(crate) use endpoint::{Insecure, check_endpoint, parse_endpoint};
 pub use settings::{Naming, ReadFile};
+pub use tls::Tls;
 
 use crate::Error;
 use crate::cache::{CacheKey, Policy};
 use crate::client::ClientAuth;
+use crate::dpop::DpopKey;
 
 /// Where tokens come from: a token endpoint, or an issuer to discover it from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +47,14 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
+    /// The issuer identifier as configured, when the endpoint is discovered from one.
+    pub fn issuer(&self) -> Option<&str> {
+        match self {
+            Endpoint::TokenUrl(_) => None,
+            Endpoint::Issuer { raw, .. } => Some(raw),
+        }
+    }
+
     /// The configured URL as text.
     pub fn as_str(&self) -> &str {
         match self {
@@ -81,6 +92,8 @@ pub struct Config {
     pub(crate) default_lifetime: Duration,
     pub(crate) allow_insecure_http: bool,
     pub(crate) revocation_url: Option<Url>,
+    pub(crate) tls: Tls,
+    pub(crate) dpop: Option<DpopKey>,
     pub(crate) policy: Policy,
 }
 
@@ -167,6 +180,16 @@ impl Config {
         self.allow_insecure_http
     }
 
+    /// The TLS settings: extra trust anchors and the mTLS client certificate.
+    pub fn tls(&self) -> &Tls {
+        &self.tls
+    }
+
+    /// The DPoP key tokens are bound to, when DPoP is on.
+    pub fn dpop(&self) -> Option<&DpopKey> {
+        self.dpop.as_ref()
+    }
+
     /// The configured revocation endpoint, if any.
     pub fn revocation_url(&self) -> Option<&Url> {
         self.revocation_url.as_ref()
@@ -174,7 +197,7 @@ impl Config {
 
     /// The cache key of the tokens this configuration asks for.
     pub fn cache_key(&self) -> CacheKey {
-        CacheKey::new(
+        let key = CacheKey::new(
             self.endpoint.as_str(),
             self.client.client_id(),
             self.scopes.iter().map(String::as_str),
@@ -183,7 +206,11 @@ impl Config {
             self.extra_params
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str())),
-        )
+        );
+        match &self.dpop {
+            Some(dpop) => key.bound_to(dpop.thumbprint()),
+            None => key,
+        }
     }
 
     /// The state-machine policy: defaults, with this configuration's timeout

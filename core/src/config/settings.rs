@@ -122,6 +122,11 @@ impl Settings {
             .map(|(_, v)| v)
     }
 
+    /// Whether this component has an option called `name`.
+    pub(crate) fn knows(&self, name: &str) -> bool {
+        option(self.component, name).is_some()
+    }
+
     /// Whether the option was given.
     pub(crate) fn is_set(&self, name: &str) -> bool {
         self.raw(name).is_some()

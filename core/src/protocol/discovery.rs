@@ -27,6 +27,20 @@ pub struct ServerMetadata {
     pub token_endpoint_auth_methods: Option<Vec<String>>,
     /// Grant types the server supports, if listed.
     pub grant_types: Option<Vec<String>>,
+    /// The endpoints to use with a TLS client certificate (RFC 8705 §5).
+    pub mtls_endpoint_aliases: MtlsAliases,
+}
+
+/// `mtls_endpoint_aliases` (RFC 8705 §5): where clients that present a
+/// certificate send their requests instead.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MtlsAliases {
+    /// The token endpoint for mTLS.
+    pub token_endpoint: Option<Url>,
+    /// The revocation endpoint for mTLS.
+    pub revocation_endpoint: Option<Url>,
+    /// The introspection endpoint for mTLS.
+    pub introspection_endpoint: Option<Url>,
 }
 
 /// The discovery URLs to try for `issuer`, in order: OpenID Connect's
@@ -119,6 +133,23 @@ pub fn parse_discovery(
                 .collect()
         })
     };
+    let aliases = doc.get("mtls_endpoint_aliases").and_then(|a| a.as_object());
+    let alias = |name: &str| -> Result<Option<Url>, Error> {
+        let Some(text) = aliases.and_then(|a| a.get(name)).and_then(|v| v.as_str()) else {
+            return Ok(None);
+        };
+        Url::parse(text).map(Some).map_err(|_| {
+            Error::malformed(
+                status,
+                format!("the discovery document's mtls_endpoint_aliases.{name} is not a URL"),
+            )
+        })
+    };
+    let mtls_endpoint_aliases = MtlsAliases {
+        token_endpoint: alias("token_endpoint")?,
+        revocation_endpoint: alias("revocation_endpoint")?,
+        introspection_endpoint: alias("introspection_endpoint")?,
+    };
     let token_endpoint = url("token_endpoint")?
         .ok_or_else(|| Error::malformed(status, "the discovery document has no token_endpoint"))?;
     Ok(ServerMetadata {
@@ -129,6 +160,7 @@ pub fn parse_discovery(
         revocation_endpoint: url("revocation_endpoint")?,
         token_endpoint_auth_methods: list("token_endpoint_auth_methods_supported"),
         grant_types: list("grant_types_supported"),
+        mtls_endpoint_aliases,
     })
 }
 

@@ -4,6 +4,7 @@
 //! ([`HttpRequest`]), answers are values ([`HttpResponse`]), and the current
 //! wall-clock time is an argument where one is needed (`Retry-After` dates).
 
+mod attempt;
 mod discovery;
 mod lenient;
 mod message;
@@ -17,8 +18,10 @@ pub(crate) use lenient::json as lenient_json;
 pub(crate) use request::post_form;
 pub(crate) use response::error_answer;
 
+pub use attempt::Attempt;
 pub use discovery::{
-    Discovery, DiscoveryStep, ServerMetadata, discovery_request, discovery_urls, parse_discovery,
+    Discovery, DiscoveryStep, MtlsAliases, ServerMetadata, discovery_request, discovery_urls,
+    parse_discovery,
 };
 pub use message::{HttpRequest, HttpResponse, Method};
 pub use request::build_token_request;

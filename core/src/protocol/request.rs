@@ -5,9 +5,11 @@ use std::fmt::Write as _;
 use url::Url;
 use zeroize::Zeroizing;
 
+use super::Attempt;
 use super::message::{HttpRequest, Method};
-use crate::Secret;
+use crate::client::{ClientAuth, Destination};
 use crate::config::{BodyFormat, Config};
+use crate::{Error, Secret};
 
 /// Builds the client credentials token request for `config`, sent to
 /// `token_url` (the configured one, or the one discovery found).
@@ -20,7 +22,7 @@ use crate::config::{BodyFormat, Config};
 ///   form, or as a JSON object (with `scope` as an array) for `body_format = json`.
 ///
 /// ```
-/// use m2mauth::{Config, protocol::build_token_request};
+/// use m2mauth::{Config, protocol::{Attempt, build_token_request}};
 /// let config = Config::builder()
 ///     .token_url("https://idp.example.com/token")
 ///     .client_id("svc")
@@ -28,13 +30,22 @@ use crate::config::{BodyFormat, Config};
 ///     .scopes(["read", "write"])
 ///     .build()?;
 /// let url = url::Url::parse("https://idp.example.com/token").unwrap();
-/// let request = build_token_request(&config, &url);
+/// let attempt = Attempt::new(1_700_000_000, [0; 32]);
+/// let request = build_token_request(&config, &url, &attempt)?;
 /// assert_eq!(&request.body[..], b"grant_type=client_credentials&scope=read+write");
 /// assert_eq!(request.header("authorization"), Some("Basic c3ZjOnB3"));
 /// # Ok::<(), m2mauth::Error>(())
 /// ```
-pub fn build_token_request(config: &Config, token_url: &Url) -> HttpRequest {
-    let credentials = config.client_auth().credentials();
+pub fn build_token_request(
+    config: &Config,
+    token_url: &Url,
+    attempt: &Attempt,
+) -> Result<HttpRequest, Error> {
+    let to = Destination {
+        endpoint: token_url.as_str(),
+        issuer: config.endpoint().issuer(),
+    };
+    let credentials = config.client_auth().credentials(&to, attempt)?;
     let mut params: Vec<(&str, Param<'_>)> = vec![("grant_type", Param::One("client_credentials"))];
     for (name, value) in &credentials.params {
         params.push((name, Param::One(value.expose())));
@@ -61,13 +72,19 @@ pub fn build_token_request(config: &Config, token_url: &Url) -> HttpRequest {
         ("content-type", Secret::new(content_type)),
     ];
     headers.extend(credentials.headers);
-    HttpRequest {
+    if let Some(dpop) = config.dpop() {
+        headers.push((
+            "dpop",
+            dpop.proof("POST", token_url.as_str(), attempt, None)?,
+        ));
+    }
+    Ok(HttpRequest {
         method: Method::Post,
         url: token_url.as_str().to_owned(),
         headers,
         body,
         sensitive: credentials.sensitive,
-    }
+    })
 }
 
 /// A form-encoded `POST` to `url` with `params` after the client's
@@ -76,10 +93,16 @@ pub fn build_token_request(config: &Config, token_url: &Url) -> HttpRequest {
 /// as sensitive.
 pub(crate) fn post_form(
     url: &Url,
-    credentials: crate::client::Credentials,
+    (client, issuer): (&ClientAuth, Option<&str>),
+    attempt: &Attempt,
     params: &[(&str, &str)],
     secret: &str,
-) -> HttpRequest {
+) -> Result<HttpRequest, Error> {
+    let to = Destination {
+        endpoint: url.as_str(),
+        issuer,
+    };
+    let credentials = client.credentials(&to, attempt)?;
     let mut all: Vec<(&str, Param<'_>)> = params.iter().map(|(n, v)| (*n, Param::One(v))).collect();
     for (name, value) in &credentials.params {
         all.push((name, Param::One(value.expose())));
@@ -95,13 +118,13 @@ pub(crate) fn post_form(
     headers.extend(credentials.headers);
     let mut sensitive = credentials.sensitive;
     sensitive.push(Secret::new(secret));
-    HttpRequest {
+    Ok(HttpRequest {
         method: Method::Post,
         url: url.as_str().to_owned(),
         headers,
         body,
         sensitive,
-    }
+    })
 }
 
 /// One request parameter's value.
@@ -235,7 +258,7 @@ mod tests {
             .client_secret("p%ss+wörd/=")
             .build()
             .unwrap();
-        let r = build_token_request(&c, &url());
+        let r = build_token_request(&c, &url(), &Attempt::new(0, [0; 32])).unwrap();
         // "my%3Aclient+id:p%25ss%2Bw%C3%B6rd%2F%3D"
         let expected = format!(
             "Basic {}",
@@ -251,7 +274,7 @@ mod tests {
             b.auth_method(AuthMethod::ClientSecretPost)
                 .client_secret("a&b=c")
         });
-        let r = build_token_request(&c, &url());
+        let r = build_token_request(&c, &url(), &Attempt::new(0, [0; 32])).unwrap();
         assert_eq!(r.header("authorization"), None);
         assert_eq!(
             &r.body[..],
@@ -267,7 +290,7 @@ mod tests {
                 .resources(["https://r1.example/", "https://r2.example/"])
                 .extra_param("tenant", "t 1")
         });
-        let r = build_token_request(&c, &url());
+        let r = build_token_request(&c, &url(), &Attempt::new(0, [0; 32])).unwrap();
         assert_eq!(
             std::str::from_utf8(&r.body).unwrap(),
             "grant_type=client_credentials&scope=read+write&audience=https%3A%2F%2Fapi.example.com\
@@ -289,7 +312,7 @@ mod tests {
                 .scopes(["a", "b"])
                 .resources(["https://r.example/"])
         });
-        let r = build_token_request(&c, &url());
+        let r = build_token_request(&c, &url(), &Attempt::new(0, [0; 32])).unwrap();
         assert_eq!(
             std::str::from_utf8(&r.body).unwrap(),
             r#"{"grant_type":"client_credentials","client_id":"svc","client_secret":"p\"w\\","scope":["a","b"],"resource":"https://r.example/"}"#
@@ -331,7 +354,10 @@ mod tests {
     #[test]
     fn debug_hides_the_secret() {
         let c = config(|b| b.auth_method(AuthMethod::ClientSecretPost));
-        let text = format!("{:?}", build_token_request(&c, &url()));
+        let text = format!(
+            "{:?}",
+            build_token_request(&c, &url(), &Attempt::new(0, [0; 32])).unwrap()
+        );
         assert!(!text.contains("pw"), "{text}");
     }
 }

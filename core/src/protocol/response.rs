@@ -83,7 +83,8 @@ impl fmt::Debug for TokenResponse {
 /// use std::time::{Duration, SystemTime};
 /// let config = Config::builder().token_url("https://idp/t").client_id("a").client_secret("b").build()?;
 /// let ok = HttpResponse::new(200, vec![], br#"{"access_token":"x","expires_in":"3600"}"#.to_vec());
-/// let request = m2mauth::protocol::build_token_request(&config, &url::Url::parse("https://idp/t").unwrap());
+/// let attempt = m2mauth::protocol::Attempt::new(0, [0; 32]);
+/// let request = m2mauth::protocol::build_token_request(&config, &url::Url::parse("https://idp/t").unwrap(), &attempt)?;
 /// let token = parse_token_response(&request, &ok, &config, SystemTime::UNIX_EPOCH)?;
 /// assert_eq!((token.token_type.as_str(), token.lifetime), ("Bearer", Duration::from_secs(3600)));
 /// let refused = HttpResponse::new(401, vec![], br#"{"error":"invalid_client"}"#.to_vec());
@@ -284,6 +285,7 @@ fn token_type(status: u16, object: &Map<String, Value>) -> Result<String, Error>
         Some(Value::String(t)) if t.is_empty() || t.eq_ignore_ascii_case("bearer") => {
             Ok("Bearer".to_owned())
         }
+        Some(Value::String(t)) if t.eq_ignore_ascii_case("dpop") => Ok("DPoP".to_owned()),
         Some(Value::String(t)) if t.bytes().all(|b| b.is_ascii_graphic()) && t.len() <= 64 => Ok(t),
         Some(_) => Err(Error::malformed(
             status,
@@ -401,7 +403,9 @@ mod tests {
         crate::protocol::build_token_request(
             &config(),
             &url::Url::parse("https://idp.example.com/t").unwrap(),
+            &crate::protocol::Attempt::new(0, [0; 32]),
         )
+        .unwrap()
     }
 
     fn parse(status: u16, headers: &[(&str, &str)], body: &str) -> Result<TokenResponse, Error> {

@@ -4,17 +4,25 @@ use std::time::SystemTime;
 
 use url::Url;
 
+use super::Attempt;
 use super::message::{HttpRequest, HttpResponse};
 use super::request::post_form;
 use super::response::error_answer;
 use crate::Error;
 use crate::client::ClientAuth;
 
-/// The revocation request for `token` (an access token), authenticated as `client`.
-pub fn revocation_request(client: &ClientAuth, url: &Url, token: &str) -> HttpRequest {
+/// The revocation request for `token` (an access token), authenticated as
+/// `client` (of `issuer`, for the `aud` of a client assertion) at `attempt`.
+pub fn revocation_request(
+    (client, issuer): (&ClientAuth, Option<&str>),
+    url: &Url,
+    token: &str,
+    attempt: &Attempt,
+) -> Result<HttpRequest, Error> {
     post_form(
         url,
-        client.credentials(),
+        (client, issuer),
+        attempt,
         &[("token", token), ("token_type_hint", "access_token")],
         token,
     )

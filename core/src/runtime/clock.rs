@@ -35,6 +35,20 @@ pub(crate) fn wall_now() -> SystemTime {
     SystemTime::now()
 }
 
+/// The time and fresh randomness of one request attempt (client assertion
+/// and DPoP `jti`s). Without OS randomness there is no safe `jti`: that is
+/// an internal error, not a weaker token.
+pub(crate) fn attempt() -> Result<crate::protocol::Attempt, crate::Error> {
+    let mut randomness = [0u8; 32];
+    getrandom::getrandom(&mut randomness).map_err(|e| {
+        crate::Error::internal(format!("no randomness from the operating system: {e}"))
+    })?;
+    let unix_time = wall_now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Ok(crate::protocol::Attempt::new(unix_time, randomness))
+}
+
 /// The tokio instant at which the monotonic time `at` arrives, to sleep until it.
 pub(crate) fn tokio_instant(at: MonoTime) -> tokio::time::Instant {
     let wait = at

@@ -9,11 +9,45 @@ use rustls_platform_verifier::BuilderVerifierExt;
 use zeroize::Zeroizing;
 
 use crate::Error;
+use crate::config::Tls;
 use crate::protocol::{HttpRequest, HttpResponse, Method};
 
 /// The largest answer read from an IdP. Token answers are a few KiB.
 pub(crate) const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 const CONNECT_TIMEOUT_CAP: Duration = Duration::from_secs(10);
+
+/// rustls with the platform's trust anchors (plus `ca_file`'s) and, for
+/// mTLS, the client certificate.
+fn tls_config(settings: &Tls) -> Result<rustls::ClientConfig, Error> {
+    let failed = |e: rustls::Error| Error::internal(format!("cannot set up TLS: {e}"));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(failed)?;
+    let builder = if settings.extra_roots.is_empty() {
+        builder.with_platform_verifier().map_err(failed)?
+    } else {
+        let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(
+            settings.extra_roots.iter().cloned(),
+            provider,
+        )
+        .map_err(|e| Error::config("ca_file", format!("cannot be used as trust anchors: {e}")))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+    };
+    match &settings.identity {
+        None => Ok(builder.with_no_client_auth()),
+        Some(identity) => builder
+            .with_client_auth_cert(identity.chain.clone(), identity.key.clone_key())
+            .map_err(|e| {
+                Error::config(
+                    "client_key_file",
+                    format!("does not go with client_cert_file: {e}"),
+                )
+            }),
+    }
+}
 
 /// A pooled HTTP client (HTTP/2 when the server offers it).
 pub(crate) struct HttpClient {
@@ -21,13 +55,8 @@ pub(crate) struct HttpClient {
 }
 
 impl HttpClient {
-    pub(crate) fn new(timeout: Duration) -> Result<HttpClient, Error> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .and_then(BuilderVerifierExt::with_platform_verifier)
-            .map_err(|e| Error::internal(format!("cannot set up TLS: {e}")))?
-            .with_no_client_auth();
+    pub(crate) fn new(timeout: Duration, settings: &Tls) -> Result<HttpClient, Error> {
+        let mut tls = tls_config(settings)?;
         tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         let mut builder = reqwest::Client::builder()
             // Not reqwest's system proxy (it would send loopback and plain

@@ -7,12 +7,13 @@ use tokio::sync::watch;
 use tracing::Instrument as _;
 
 use super::clock;
-use super::exchange::Exchange;
+use super::exchange::{Exchange, lock_nonces};
 use super::executor;
 use super::hot::HotToken;
 use super::stats::{Counters, Stats};
 use super::token::AccessToken;
 use crate::cache::{Action, CacheKey, Completion, Fresh, MonoTime, Slot, Ticket};
+use crate::dpop::Nonces;
 use crate::{Config, Error};
 
 type Outcome = Result<AccessToken, Error>;
@@ -60,6 +61,8 @@ struct Shared {
     hot: HotToken,
     state: Mutex<State>,
     counters: Counters,
+    /// The DPoP nonces servers gave, by origin (token endpoint and APIs).
+    nonces: Arc<Mutex<Nonces>>,
 }
 
 struct State {
@@ -110,6 +113,7 @@ impl TokenSource {
                     hits_at_install: 0,
                 }),
                 counters: Counters::default(),
+                nonces: Arc::default(),
             }),
         }
     }
@@ -262,6 +266,32 @@ impl TokenSource {
         let source = self.clone();
         let token = crate::Secret::new(token);
         super::callback::deliver(callback, async move { source.revoke(token.expose()).await });
+    }
+
+    /// The `DPoP` header for a `method` request to `url` carrying
+    /// `access_token` (RFC 9449 §7), or `None` when DPoP is off. It holds
+    /// the nonce that server gave last (see
+    /// [`record_dpop_nonce`](Self::record_dpop_nonce)). Send it with
+    /// `Authorization: DPoP <token>`.
+    pub fn dpop_proof(
+        &self,
+        method: &str,
+        url: &str,
+        access_token: Option<&str>,
+    ) -> Result<Option<crate::Secret>, Error> {
+        let Some(key) = self.shared.config.dpop() else {
+            return Ok(None);
+        };
+        let nonce = lock_nonces(&self.shared.nonces).for_url(url);
+        let attempt = clock::attempt()?.with_dpop_nonce(nonce);
+        key.proof(method, url, &attempt, access_token).map(Some)
+    }
+
+    /// Remembers the `DPoP-Nonce` a server at `url` answered with (a
+    /// resource server's `401` with `error="use_dpop_nonce"`, or any answer
+    /// carrying one): the next proof for that origin includes it.
+    pub fn record_dpop_nonce(&self, url: &str, nonce: &str) {
+        lock_nonces(&self.shared.nonces).record(url, nonce);
     }
 
     /// Counters of what this source has done.
@@ -429,7 +459,7 @@ impl Shared {
         let exchange = if let Some(exchange) = &st.exchange {
             exchange.clone()
         } else {
-            let exchange = Arc::new(Exchange::new(&self.config)?);
+            let exchange = Arc::new(Exchange::new(&self.config, self.nonces.clone())?);
             st.exchange = Some(exchange.clone());
             exchange
         };

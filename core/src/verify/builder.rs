@@ -175,6 +175,7 @@ impl VerifierConfigBuilder {
             introspection,
             timeout,
             allow_insecure_http: insecure.allowed,
+            tls: crate::config::Tls::from_settings(s)?,
             name_of_introspection_url: s.name("introspection_url"),
         })
     }

@@ -36,6 +36,7 @@ pub struct VerifierConfig {
     pub(crate) introspection: Option<Introspection>,
     pub(crate) timeout: Duration,
     pub(crate) allow_insecure_http: bool,
+    pub(crate) tls: crate::config::Tls,
     /// How errors name `introspection_url`.
     pub(crate) name_of_introspection_url: String,
 }

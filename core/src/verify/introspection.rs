@@ -33,11 +33,18 @@ pub struct Introspected {
     pub claims: Map<String, Value>,
 }
 
-/// The introspection request for `token`, authenticated as `client`.
-pub fn introspection_request(client: &ClientAuth, url: &Url, token: &str) -> HttpRequest {
+/// The introspection request for `token`, authenticated as `client` (of
+/// `issuer`, for the `aud` of a client assertion) at `attempt`.
+pub fn introspection_request(
+    (client, issuer): (&ClientAuth, Option<&str>),
+    url: &Url,
+    token: &str,
+    attempt: &crate::protocol::Attempt,
+) -> Result<HttpRequest, Error> {
     crate::protocol::post_form(
         url,
-        client.credentials(),
+        (client, issuer),
+        attempt,
         &[("token", token), ("token_type_hint", "access_token")],
         token,
     )

@@ -171,7 +171,12 @@ async fn ask(
         }
         _ => return Err(Error::internal("no introspection endpoint to ask")),
     };
-    let request = introspection_request(&introspection.client, &url, token);
+    let request = introspection_request(
+        (&introspection.client, config.issuer.as_deref()),
+        &url,
+        token,
+        &clock::attempt()?,
+    )?;
     let response = budget.send(http, &request, "introspection").await?;
     parse_introspection(&request, &response, clock::wall_now())
 }

@@ -270,8 +270,9 @@ impl Shared {
 
     /// The HTTP client of the current background runtime.
     fn http(&self, generation: u64) -> Result<Arc<HttpClient>, Error> {
-        self.http
-            .get(generation, || HttpClient::new(self.config.timeout()))
+        self.http.get(generation, || {
+            HttpClient::new(self.config.timeout(), &self.config.tls)
+        })
     }
 }
 

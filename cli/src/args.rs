@@ -39,6 +39,7 @@ pub(crate) struct IssuerOptions {
     pub(crate) lifetime_secs: Option<f64>,
     pub(crate) latency_ms: u64,
     pub(crate) json: bool,
+    pub(crate) tls: bool,
 }
 
 /// The commands, their component (for configured ones) and one line each.
@@ -236,6 +237,7 @@ fn issuer(parser: &mut Parser, name: &'static str) -> Result<Command, String> {
             Arg::Long("latency-ms") => options.latency_ms = number(parser, "--latency-ms")?,
             Arg::Long("lifetime") => options.lifetime_secs = Some(number(parser, "--lifetime")?),
             Arg::Long("json") => options.json = true,
+            Arg::Long("tls") => options.tls = true,
             Arg::Long("client") => {
                 let pair = value(parser)?;
                 let (id, secret) = pair.split_once(':').ok_or("--client takes ID:SECRET")?;

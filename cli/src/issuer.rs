@@ -24,12 +24,16 @@ pub(crate) fn run(options: &IssuerOptions) -> Result<(), Failure> {
     for (id, secret) in &options.clients {
         builder = builder.client(id, secret);
     }
+    if options.tls {
+        builder = builder.tls();
+    }
     let issuer = builder.start().map_err(|e| {
         Error::config(
             "--port",
             format!("cannot listen on 127.0.0.1:{}: {e}", options.port),
         )
     })?;
+    let ca_file = issuer.ca_pem().map(write_ca).transpose()?;
     let (client_id, client_secret) = options
         .clients
         .first()
@@ -47,6 +51,7 @@ pub(crate) fn run(options: &IssuerOptions) -> Result<(), Failure> {
                 "api_url": issuer.api_url(),
                 "client_id": client_id,
                 "client_secret": client_secret,
+                "ca_file": ca_file.as_ref().map(|p| p.display().to_string()),
                 "pid": std::process::id(),
             })
         );
@@ -63,6 +68,9 @@ pub(crate) fn run(options: &IssuerOptions) -> Result<(), Failure> {
         say!("  JWKS            {}", issuer.jwks_url());
         say!("  protected API   {}", issuer.api_url());
         say!("  client          {client_id} / {client_secret}");
+        if let Some(ca_file) = &ca_file {
+            say!("  CA certificate  {}", ca_file.display());
+        }
         say!(
             "  admin           {}/_testkit/ (stats, fault, lifetime, revoke, reset, vector)",
             issuer.issuer_url()
@@ -78,4 +86,17 @@ pub(crate) fn run(options: &IssuerOptions) -> Result<(), Failure> {
     loop {
         std::thread::park();
     }
+}
+
+/// Writes the HTTPS issuer's CA certificate where clients can read it
+/// (`ca_file`): a file of this process in the temporary directory.
+fn write_ca(pem: &str) -> Result<std::path::PathBuf, Failure> {
+    let path = std::env::temp_dir().join(format!("m2mauth-issuer-{}-ca.pem", std::process::id()));
+    std::fs::write(&path, pem).map_err(|e| {
+        Error::config(
+            "--tls",
+            format!("cannot write the CA certificate to {}: {e}", path.display()),
+        )
+    })?;
+    Ok(path)
 }

@@ -34,6 +34,7 @@ pub(crate) fn text(command: Option<&str>) -> String {
              --client ID:SECRET     register a client (repeatable; default test-client:test-secret)\n  \
              --lifetime SECONDS     token lifetime (default 3600)\n  \
              --latency-ms N         delay before every token answer\n  \
+             --tls                  serve HTTPS (mTLS clients too) with a CA written to ca_file\n  \
              --json                 print the URLs as one JSON line\n",
         ),
         ("demo", _) => out.push_str(

@@ -426,3 +426,83 @@ fn introspect_and_revoke_an_opaque_token() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+fn key_file(name: &str) -> String {
+    format!(
+        "{}/../tests/vectors/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn private_key_jwt_and_dpop_from_the_environment() {
+    let issuer = TestIssuer::start().unwrap();
+    let jwk: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(key_file("ec-p256.jwk.json")).unwrap()).unwrap();
+    assert!(issuer.register_client_key(DEFAULT_CLIENT_ID, &jwk));
+    issuer.require_dpop_nonce(true);
+    let env = [
+        ("M2MAUTH_TOKEN_URL", issuer.token_url()),
+        ("M2MAUTH_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()),
+        ("M2MAUTH_AUTH_METHOD", "private_key_jwt".to_owned()),
+        ("M2MAUTH_PRIVATE_KEY_FILE", key_file("ec-p256.jwk.json")),
+        ("M2MAUTH_DPOP", "1".to_owned()),
+    ];
+    let out = m2mauth(&["token", "--json"], &borrowed(&env));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["token_type"], "DPoP");
+    assert_eq!(issuer.requests_served(), 2, "the nonce round trip");
+}
+
+#[test]
+fn a_bad_key_file_is_a_config_error_naming_the_variable() {
+    let issuer = TestIssuer::start().unwrap();
+    let env = [
+        ("M2MAUTH_TOKEN_URL", issuer.token_url()),
+        ("M2MAUTH_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()),
+        ("M2MAUTH_AUTH_METHOD", "private_key_jwt".to_owned()),
+        ("M2MAUTH_PRIVATE_KEY_FILE", key_file("rsa-1024.pem")),
+    ];
+    let out = m2mauth(&["token"], &borrowed(&env));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("M2MAUTH_PRIVATE_KEY_FILE") && stderr.contains("2048"),
+        "{stderr}"
+    );
+    assert_eq!(issuer.requests_served(), 0);
+}
+
+#[test]
+fn an_https_issuer_writes_its_ca_for_mtls_clients() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_m2mauth"))
+        .args(["issuer", "--tls", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let ca_file = info["ca_file"].as_str().unwrap().to_owned();
+    let env = [
+        (
+            "M2MAUTH_TOKEN_URL",
+            info["token_url"].as_str().unwrap().to_owned(),
+        ),
+        ("M2MAUTH_CLIENT_ID", DEFAULT_CLIENT_ID.to_owned()),
+        ("M2MAUTH_CLIENT_SECRET", DEFAULT_CLIENT_SECRET.to_owned()),
+        ("M2MAUTH_CA_FILE", ca_file.clone()),
+    ];
+    let out = m2mauth(&["token"], &borrowed(&env));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        std::fs::read_to_string(&ca_file)
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+}

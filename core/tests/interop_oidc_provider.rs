@@ -8,83 +8,14 @@
 // Tests unwrap freely: a panic is a failed test with its reason.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod oidc_provider;
+
 use std::time::Duration;
 
 use m2mauth::{AuthMethod, ErrorCode, TokenSource};
+use oidc_provider::OidcProvider;
 
 const BOUND: Duration = Duration::from_secs(20);
-
-struct OidcProvider {
-    child: Child,
-    issuer: String,
-}
-
-impl OidcProvider {
-    fn start(ttl_secs: u32) -> OidcProvider {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/interop/oidc-provider");
-        assert!(
-            dir.join("node_modules/oidc-provider").is_dir(),
-            "oidc-provider is not installed: run `npm ci --prefix tests/interop/oidc-provider` (the README's test command does)"
-        );
-        let mut child = Command::new("node")
-            .arg(dir.join("server.mjs"))
-            .env("PORT", "0")
-            .env("TTL", ttl_secs.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node runs");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: serde_json::Value =
-            serde_json::from_str(&line).unwrap_or_else(|_| panic!("bad first line {line:?}"));
-        OidcProvider {
-            child,
-            issuer: info["issuer"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    /// POST /token requests the provider has received.
-    async fn token_requests(&self) -> u64 {
-        let url = format!("{}/__token_requests", self.issuer);
-        let body = plain_http_get(&url).await;
-        serde_json::from_str::<serde_json::Value>(&body).unwrap()["token_requests"]
-            .as_u64()
-            .unwrap()
-    }
-}
-
-impl Drop for OidcProvider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A GET over a plain TCP socket (the provider's counter is on loopback http).
-async fn plain_http_get(url: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let url = url::Url::parse(url).unwrap();
-    let mut stream = tokio::net::TcpStream::connect((url.host_str().unwrap(), url.port().unwrap()))
-        .await
-        .unwrap();
-    let request = format!(
-        "GET {} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        url.path()
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default()
-}
 
 /// The provider's client_secret_basic client, found through discovery.
 fn basic_client(idp: &OidcProvider) -> m2mauth::TokenSourceBuilder {

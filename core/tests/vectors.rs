@@ -126,6 +126,7 @@ fn check_sans_io(vector: &Vector, config: &Config) -> Result<(), String> {
             .map(|(n, v)| ((*n).to_owned(), v.expose().to_owned()))
             .collect(),
         body: request.body.to_vec(),
+        client_certificate: None,
     };
     vector.check_request(&recorded)?;
     let Some(ScriptedAnswer::Respond {

@@ -13,6 +13,7 @@
 //! | `POST /_testkit/mint` | a JWT: `{"claims": {…}, "alg": "RS256", "forged": true, "kid": "x" or null, "typ": "JWT" or null, "alg_header": "none", "unsigned": true}` (all but `claims` optional) |
 //! | `POST /_testkit/rotate` | new published keys (a rollover) |
 //! | `POST /_testkit/client_key` | `{"jwk": {…}, "client_id": "test-client"}`: trust this key (its public part) for the client's `private_key_jwt` assertions |
+//! | `POST /_testkit/client_certificate` | `{"client_id": "test-client", "self_signed": false}`: a client certificate for mTLS (issued by the HTTPS issuer's CA, or self-signed), trusted for the client; answers `{"cert": PEM, "key": PEM}` |
 //! | `POST /_testkit/dpop` | `{"require_nonce": true}`: DPoP proofs must carry the issuer's nonce (`use_dpop_nonce` otherwise) |
 //! | `POST /_testkit/jwks` | `{"status": 503, "delay_ms": 500, "max_age": 60}`: how the JWKS endpoint answers (`{}` restores it) |
 //! | `POST /_testkit/tokens` | `{"format": "opaque" or "jwt", "alg": "RS256"}`: how tokens are issued |
@@ -184,6 +185,29 @@ fn keys_and_tokens(inner: &Inner, method: &str, path: &str, body: &Value) -> Opt
                 None => Reply::text(404, format!("no client {client_id}")),
             }
         }
+        ("POST", "client_certificate") => {
+            let client_id = body
+                .get("client_id")
+                .and_then(Value::as_str)
+                .unwrap_or(crate::DEFAULT_CLIENT_ID);
+            let self_signed = body
+                .get("self_signed")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let issued = match (&inner.tls, self_signed) {
+                (_, true) => crate::tls::self_signed(client_id),
+                (Some(tls), false) => tls.client_certificate(client_id),
+                (None, false) => Err("the issuer does not serve TLS".to_owned()),
+            };
+            match issued {
+                Ok(issued) if trust_certificate(inner, client_id, &issued.der) => Reply::json(
+                    200,
+                    &serde_json::json!({"cert": issued.cert_pem, "key": issued.key_pem}),
+                ),
+                Ok(_) => Reply::text(404, format!("no client {client_id}")),
+                Err(problem) => Reply::text(400, problem),
+            }
+        }
         ("POST", "dpop") => {
             if let Some(required) = body.get("require_nonce").and_then(Value::as_bool) {
                 lock(&inner.dpop).require_nonce = required;
@@ -296,4 +320,14 @@ fn fault_from_json(spec: &Value) -> Result<(Fault, bool), String> {
         return Err("want one of status, hang, close, echo, delay_ms or redirect".to_owned());
     };
     Ok((fault, sticky))
+}
+
+/// Lets `client_id` authenticate with the certificate `der` (mTLS).
+pub(crate) fn trust_certificate(inner: &Inner, client_id: &str, der: &[u8]) -> bool {
+    let mut clients = lock(&inner.clients);
+    clients
+        .iter_mut()
+        .find(|c| c.id == client_id)
+        .map(|client| client.certificates.push(crate::jose::sha256_b64(der)))
+        .is_some()
 }

@@ -36,6 +36,7 @@ mod resource;
 mod routes;
 mod server;
 mod state;
+mod tls;
 mod token_endpoint;
 pub mod vector;
 
@@ -71,6 +72,7 @@ pub struct TestIssuerBuilder {
     clients: Option<Vec<Client>>,
     lifetime: Duration,
     latency: Duration,
+    tls: bool,
 }
 
 impl Default for TestIssuerBuilder {
@@ -80,6 +82,7 @@ impl Default for TestIssuerBuilder {
             clients: None,
             lifetime: DEFAULT_LIFETIME,
             latency: Duration::ZERO,
+            tls: false,
         }
     }
 }
@@ -89,6 +92,16 @@ impl TestIssuerBuilder {
     #[must_use]
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// Serves HTTPS with a certificate from a CA generated for this issuer
+    /// ([`ca_pem`](TestIssuer::ca_pem)), and accepts mTLS clients (RFC 8705):
+    /// certificates from [`client_certificate`](TestIssuer::client_certificate)
+    /// (`tls_client_auth`) or registered self-signed ones.
+    #[must_use]
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
         self
     }
 
@@ -115,6 +128,7 @@ impl TestIssuerBuilder {
             secret: secret.to_owned(),
             scopes,
             keys: Vec::new(),
+            certificates: Vec::new(),
         });
         self
     }
@@ -146,10 +160,17 @@ impl TestIssuerBuilder {
                 secret: DEFAULT_CLIENT_SECRET.to_owned(),
                 scopes: None,
                 keys: Vec::new(),
+                certificates: Vec::new(),
             }]
         });
+        let tls = if self.tls {
+            Some(tls::Tls::generate().map_err(io::Error::other)?)
+        } else {
+            None
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let inner = Arc::new(Inner {
-            issuer: format!("http://{address}"),
+            issuer: format!("{scheme}://{address}"),
             keys: Mutex::new(keys),
             format: Mutex::new(TokenFormat::Jwt),
             issued: Mutex::new(std::collections::HashMap::new()),
@@ -174,6 +195,7 @@ impl TestIssuerBuilder {
                 require_nonce: false,
                 nonce: format!("nonce-{keys_nonce}"),
             }),
+            tls,
         });
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -360,6 +382,37 @@ impl TestIssuer {
             .find(|c| c.id == client_id)
             .map(|client| client.keys.push(public))
             .is_some()
+    }
+
+    /// The CA certificate (PEM) of an HTTPS issuer, for clients' `ca_file`.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.inner.tls.as_ref().map(|t| t.ca_pem.as_str())
+    }
+
+    /// A client certificate (`CN=<client_id>`) and its key, both PEM, issued
+    /// by this issuer's CA: it authenticates `client_id` with
+    /// `tls_client_auth`. `None` without TLS or for an unknown client.
+    pub fn client_certificate(&self, client_id: &str) -> Option<(String, String)> {
+        let issued = self
+            .inner
+            .tls
+            .as_ref()?
+            .client_certificate(client_id)
+            .ok()?;
+        self.trust_certificate(client_id, &issued.der)
+            .then_some((issued.cert_pem, issued.key_pem))
+    }
+
+    /// A self-signed client certificate and key (PEM), registered for
+    /// `client_id` (`self_signed_tls_client_auth`).
+    pub fn self_signed_certificate(&self, client_id: &str) -> Option<(String, String)> {
+        let issued = tls::self_signed(client_id).ok()?;
+        self.trust_certificate(client_id, &issued.der)
+            .then_some((issued.cert_pem, issued.key_pem))
+    }
+
+    fn trust_certificate(&self, client_id: &str, der: &[u8]) -> bool {
+        admin::trust_certificate(&self.inner, client_id, der)
     }
 
     /// Requires DPoP proofs to carry the issuer's nonce (RFC 9449 §8, §9):

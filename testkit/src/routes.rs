@@ -32,10 +32,21 @@ fn discovery(inner: &Inner) -> Value {
         "revocation_endpoint": inner.revocation_url(),
         "grant_types_supported": ["client_credentials"],
         "token_endpoint_auth_methods_supported": [
-            "client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt"
+            "client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
+            "tls_client_auth", "self_signed_tls_client_auth"
         ],
         "token_endpoint_auth_signing_alg_values_supported": ["HS256", "RS256", "PS256", "ES256", "ES384", "EdDSA"],
         "dpop_signing_alg_values_supported": ["RS256", "PS256", "ES256", "ES384", "EdDSA"],
         "response_types_supported": ["token"],
+        "tls_client_certificate_bound_access_tokens": inner.tls.is_some(),
+        "mtls_endpoint_aliases": if inner.tls.is_some() {
+            json!({
+                "token_endpoint": inner.token_url(),
+                "introspection_endpoint": inner.introspection_url(),
+                "revocation_endpoint": inner.revocation_url(),
+            })
+        } else {
+            Value::Null
+        },
     })
 }

@@ -31,7 +31,8 @@ impl fmt::Display for HangUp {
 
 impl std::error::Error for HangUp {}
 
-/// Accepts connections until the task is dropped with its runtime.
+/// Accepts connections until the task is dropped with its runtime; over
+/// TLS when the issuer has it.
 pub(crate) async fn serve(listener: TcpListener, inner: Arc<Inner>) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
@@ -41,17 +42,41 @@ pub(crate) async fn serve(listener: TcpListener, inner: Arc<Inner>) {
         };
         let inner = inner.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |request| respond(inner.clone(), request));
-            // A connection that ends badly (a client hanging up mid-request) is not our concern.
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let Some(acceptor) = inner.tls.as_ref().map(|t| t.acceptor.clone()) else {
+                connection(stream, inner, None).await;
+                return;
+            };
+            // A failed handshake (a client that does not trust the CA) ends the connection.
+            let Ok(tls) = acceptor.accept(stream).await else {
+                return;
+            };
+            let certificate = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .map(|der| Arc::new(der.to_vec()));
+            connection(tls, inner, certificate).await;
         });
     }
 }
 
+/// Serves HTTP/1.1 on one connection.
+async fn connection(
+    stream: impl tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    inner: Arc<Inner>,
+    certificate: Option<Arc<Vec<u8>>>,
+) {
+    let service = service_fn(move |request| respond(inner.clone(), certificate.clone(), request));
+    // A connection that ends badly (a client hanging up mid-request) is not our concern.
+    let _ = http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
 async fn respond(
     inner: Arc<Inner>,
+    certificate: Option<Arc<Vec<u8>>>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, HangUp> {
     let (parts, body) = request.into_parts();
@@ -71,6 +96,7 @@ async fn respond(
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect(),
         body,
+        client_certificate: certificate.map(|c| c.as_ref().clone()),
     };
     match routes::route(&inner, recorded).await {
         Answer::Reply(reply) => Ok(build(reply)),

@@ -17,6 +17,8 @@ pub(crate) struct Client {
     pub(crate) scopes: Option<Vec<String>>,
     /// Public JWKs its `private_key_jwt` assertions may be signed with.
     pub(crate) keys: Vec<serde_json::Value>,
+    /// `x5t#S256` of the certificates it may authenticate with (mTLS).
+    pub(crate) certificates: Vec<String>,
 }
 
 /// A misbehaviour of the token endpoint, applied to one token request (or
@@ -102,6 +104,8 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body bytes.
     pub body: Vec<u8>,
+    /// The client's TLS certificate (DER), when it presented one.
+    pub client_certificate: Option<Vec<u8>>,
 }
 
 impl RecordedRequest {
@@ -179,6 +183,8 @@ pub(crate) struct Inner {
     /// `jti`s of DPoP proofs seen.
     pub(crate) proof_jtis: Mutex<HashSet<String>>,
     pub(crate) dpop: Mutex<crate::dpop::DpopSettings>,
+    /// HTTPS, when the issuer was started with it.
+    pub(crate) tls: Option<crate::tls::Tls>,
 }
 
 impl Inner {

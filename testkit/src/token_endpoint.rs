@@ -118,12 +118,17 @@ fn issue(inner: &Inner, request: &RecordedRequest) -> Reply {
         Err(reply) => return reply,
     }
     let lifetime = *lock(&inner.lifetime);
+    let certificate = request
+        .client_certificate
+        .as_deref()
+        .map(crate::jose::sha256_b64);
     let issued = Issue {
         client_id: &client.id,
         scopes: &scopes,
         audiences: &audiences,
         lifetime,
         jkt: jkt.as_deref(),
+        certificate: certificate.as_deref(),
     };
     let reply = Reply::json(200, &token_answer(inner, &issued));
     let dpop = lock(&inner.dpop);
@@ -142,6 +147,8 @@ struct Issue<'a> {
     lifetime: Duration,
     /// The DPoP key's thumbprint, for a bound token.
     jkt: Option<&'a str>,
+    /// The `x5t#S256` of the client's TLS certificate, for a bound token.
+    certificate: Option<&'a str>,
 }
 
 fn token_answer(inner: &Inner, issue: &Issue<'_>) -> Value {
@@ -151,6 +158,7 @@ fn token_answer(inner: &Inner, issue: &Issue<'_>) -> Value {
         audiences,
         lifetime,
         jkt,
+        certificate: _,
     } = *issue;
     let seq = inner.issued_count.fetch_add(1, Ordering::SeqCst) + 1;
     let expires_in = lifetime.as_secs().max(1);
@@ -177,6 +185,9 @@ fn token_answer(inner: &Inner, issue: &Issue<'_>) -> Value {
     }
     if let Some(jkt) = jkt {
         claims["cnf"] = json!({"jkt": jkt});
+    }
+    if let Some(x5t) = issue.certificate {
+        claims["cnf"]["x5t#S256"] = json!(x5t);
     }
     let (token, name) = match *lock(&inner.format) {
         TokenFormat::Jwt => (keys.sign(&claims), jti),
@@ -303,6 +314,9 @@ pub(crate) fn authenticate(
             ));
         }
         (None, Some(id), Some(secret)) => (id.to_owned(), secret.to_owned(), false),
+        (None, Some(id), None) if request.client_certificate.is_some() => {
+            return certificate_client(inner, request, id);
+        }
         (None, _, _) => return Err(invalid_client("no client authentication", false)),
     };
     let clients = lock(&inner.clients);
@@ -312,6 +326,22 @@ pub(crate) fn authenticate(
         }
         _ => Err(invalid_client("client authentication failed", used_basic)),
     }
+}
+
+/// mTLS client authentication (RFC 8705 §2): the certificate presented must
+/// be one registered for (or issued by this issuer to) the client.
+fn certificate_client(
+    inner: &Inner,
+    request: &RecordedRequest,
+    id: &str,
+) -> Result<crate::state::Client, Reply> {
+    let der = request.client_certificate.as_deref().unwrap_or_default();
+    let thumbprint = crate::jose::sha256_b64(der);
+    lock(&inner.clients)
+        .iter()
+        .find(|c| c.id == id && c.certificates.contains(&thumbprint))
+        .cloned()
+        .ok_or_else(|| invalid_client("the client certificate is not one of this client's", false))
 }
 
 fn invalid_client(description: &str, basic: bool) -> Reply {

@@ -390,6 +390,7 @@ mod tests {
             path: "/oauth2/token".into(),
             headers: vec![("accept".into(), "application/json".into())],
             body: b"grant_type=client_credentials".to_vec(),
+            client_certificate: None,
         };
         assert_eq!(v.check_request(&got), Ok(()));
         got.body.push(b'&');

@@ -26,8 +26,10 @@
 //   jwt-secret-client  / jwt-secret-client-secret-0123456789abcdef
 //                                       client_secret_jwt (HS256 assertions)
 //   rsa-key-client     private_key_jwt, RS256 or PS256, key tests/vectors/keys/rsa-2048.jwk.json
+//                      (kid: its RFC 7638 thumbprint, from tests/vectors/keys/thumbprints.json)
 //   ec-key-client      private_key_jwt, ES256, key tests/vectors/keys/ec-p256.jwk.json (kid "client-key-1")
 //   ed-key-client      private_key_jwt, EdDSA (or Ed25519), key tests/vectors/keys/ed25519.jwk.json
+//                      (kid: its thumbprint)
 //   dpop-client        / dpop-secret    client_secret_basic; dpop_bound_access_tokens: every token
 //                                       request needs a DPoP proof, and that proof a server nonce
 //                                       (400 use_dpop_nonce + DPoP-Nonce header first)
@@ -68,9 +70,12 @@ const readJwk = (name) => JSON.parse(readFileSync(new URL(name, keysDir), 'utf8'
 const rsaJwk = readJwk('rsa-2048.jwk.json');
 const ecJwk = readJwk('ec-p256.jwk.json');
 const edJwk = readJwk('ed25519.jwk.json');
-const rsaPublic = { kty: rsaJwk.kty, n: rsaJwk.n, e: rsaJwk.e };
+// Keys registered without a kid get their RFC 7638 thumbprint as kid, as IdPs
+// that take uploaded keys do (and as m2mauth names a key that has no kid).
+const thumbprints = readJwk('thumbprints.json');
+const rsaPublic = { kty: rsaJwk.kty, n: rsaJwk.n, e: rsaJwk.e, kid: thumbprints['rsa-2048'] };
 const ecPublic = { kty: ecJwk.kty, crv: ecJwk.crv, x: ecJwk.x, y: ecJwk.y, kid: 'client-key-1' };
-const edPublic = { kty: edJwk.kty, crv: edJwk.crv, x: edJwk.x };
+const edPublic = { kty: edJwk.kty, crv: edJwk.crv, x: edJwk.x, kid: thumbprints.ed25519 };
 
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'ES256', use: 'sig' };

@@ -244,10 +244,19 @@ export declare class TokenSource {
   /** Revokes the token at the IdP (RFC 7009) and drops it from the cache. */
   revoke(token: AccessToken | string): Promise<void>
   stats(): Stats
-  /** `fetch()` with the bearer token; on 401, invalidate and retry once. */
+  /** The `DPoP` header (RFC 9449) for a request carrying `accessToken`; `null` when DPoP is off. */
+  dpopProof(method: string, url: string, accessToken?: string): string | null
+  /** Remembers the `DPoP-Nonce` a server at `url` answered with. */
+  recordDpopNonce(url: string, nonce: string): void
+  /** Whether a response is a 401 asking for a DPoP nonce (then recorded): retry with a new proof. */
+  acceptDpopChallenge(url: string, status: number, wwwAuthenticate?: string | null, dpopNonce?: string | null): boolean
+  /** `fetch()` with the token (and a DPoP proof for DPoP tokens); on 401, retry once (new proof after a nonce challenge, else a fresh token). */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
-  /** `headers` with the Authorization header set (a `Headers` is updated, an object copied). */
-  authorize<H extends Headers | Record<string, string>>(headers?: H): Promise<H extends Headers ? Headers : Record<string, string>>
+  /** `headers` with the Authorization header (and, given `request`, a DPoP proof) set (a `Headers` is updated, an object copied). */
+  authorize<H extends Headers | Record<string, string>>(
+    headers?: H,
+    request?: { method?: string; url: string },
+  ): Promise<H extends Headers ? Headers : Record<string, string>>
 }
 
 /** The m2mauth version. */

@@ -9,6 +9,8 @@ export interface TestIssuerOptions {
   latencyMs?: number
   /** Port on 127.0.0.1 (default any free port). */
   port?: number
+  /** Serve HTTPS with a CA of its own (`caPem`), and accept mTLS clients. */
+  tls?: boolean
 }
 
 /** A real OAuth 2.0 issuer on 127.0.0.1 for tests. */
@@ -48,6 +50,16 @@ export declare class TestIssuer {
     claims: Readonly<Record<string, unknown>>,
     options?: { alg?: 'EdDSA' | 'ES256' | 'RS256' | 'PS256'; forged?: boolean; kid?: string | null; typ?: string | null; algHeader?: string; unsigned?: boolean },
   ): string
+  /** Trusts `jwk` (its public part) for this client's `private_key_jwt` assertions. */
+  registerClientKey(jwk: Readonly<Record<string, unknown>>): void
+  /** DPoP proofs must carry the issuer's nonce. */
+  requireDpopNonce(required: boolean): void
+  /** A new DPoP nonce: proofs with the old one are challenged. */
+  rotateDpopNonce(): void
+  /** The CA certificate (PEM) of an issuer started with `{ tls: true }`. */
+  readonly caPem: string | null
+  /** A client certificate and key (PEM) for mTLS. */
+  clientCertificate(options?: { selfSigned?: boolean }): { cert: string; key: string }
   rotateKeys(): void
   failJwks(status: number | null): void
   setJwksDelay(ms: number): void

@@ -32,6 +32,7 @@ class TestIssuer {
       tokenLifetime: seconds(options.tokenLifetimeMs, 'tokenLifetimeMs'),
       latency: seconds(options.latencyMs, 'latencyMs'),
       port: options.port,
+      tls: options.tls,
     })
   }
 
@@ -46,7 +47,7 @@ class TestIssuer {
   /** Requests the protected API has received. */
   get apiRequests() { return this.#native.apiRequests }
 
-  /** A TokenSource for this issuer's client; `options` override. */
+  /** A TokenSource for this issuer's client; `options` override (`clientSecret: undefined` leaves it out). */
   tokenSource(options = {}) {
     return new TokenSource({ tokenUrl: this.tokenUrl, clientId: this.clientId, clientSecret: this.clientSecret, ...options })
   }
@@ -92,6 +93,19 @@ class TestIssuer {
    * for none), `algHeader` (the alg written, whatever signs), `unsigned`.
    */
   mint(claims, options = {}) { return this.#native.mint(JSON.stringify(claims), JSON.stringify(options)) }
+  /** Trusts `jwk` (its public part) for this client's `private_key_jwt` assertions. */
+  registerClientKey(jwk) { this.#native.registerClientKey(JSON.stringify(jwk)) }
+  /** DPoP proofs must carry the issuer's nonce (`use_dpop_nonce` otherwise). */
+  requireDpopNonce(required) { this.#native.requireDpopNonce(Boolean(required)) }
+  /** A new DPoP nonce: proofs with the old one are challenged. */
+  rotateDpopNonce() { this.#native.rotateDpopNonce() }
+  /** The CA certificate (PEM) of an issuer started with `{ tls: true }`, else null. */
+  get caPem() { return this.#native.caPem ?? null }
+  /** `{ cert, key }` (PEM) for mTLS: issued by the CA, or `{ selfSigned: true }`. */
+  clientCertificate({ selfSigned = false } = {}) {
+    const [cert, key] = this.#native.clientCertificate(Boolean(selfSigned))
+    return { cert, key }
+  }
   /** Replaces the published keys (a key rollover). */
   rotateKeys() { this.#native.rotateKeys() }
   /** The JWKS endpoint answers `status` from now on (`null` restores it). */

@@ -166,6 +166,59 @@ func (ts *TokenSource) Revoke(ctx context.Context, token *oauth2.Token) error {
 	}
 }
 
+// DPoPProof returns the DPoP header (RFC 9449) for a method request to url
+// carrying accessToken ("" for none), or "" when the source does not use
+// DPoP. Send it with "Authorization: DPoP <token>"; Transport does both.
+func (ts *TokenSource) DPoPProof(method, url, accessToken string) (string, error) {
+	if ts.closed.Load() {
+		return "", ErrClosed
+	}
+	defer runtime.KeepAlive(ts)
+	cmethod, curl := C.CString(method), C.CString(url)
+	defer C.free(unsafe.Pointer(cmethod))
+	defer C.free(unsafe.Pointer(curl))
+	var ctoken *C.char
+	if accessToken != "" {
+		ctoken = C.CString(accessToken)
+		defer C.free(unsafe.Pointer(ctoken))
+	}
+	var proof *C.char
+	var cerr *C.m2m_error
+	if code := C.m2m_source_dpop_proof(ts.src, cmethod, curl, ctoken, &proof, &cerr); code != C.M2M_OK {
+		return "", goError(code, cerr)
+	}
+	if proof == nil {
+		return "", nil
+	}
+	defer C.m2m_string_free(proof)
+	return C.GoString(proof), nil
+}
+
+// DPoPAnswer reads a resource server's answer to a request sent with a DPoP
+// proof: it records any DPoP-Nonce, and reports whether the answer is a 401
+// asking for a nonce, in which case the request should be sent once more
+// with a new proof (the token is still good).
+func (ts *TokenSource) DPoPAnswer(url string, status int, wwwAuthenticate, dpopNonce string) bool {
+	if ts.closed.Load() || status < 0 || status > 65535 {
+		return false
+	}
+	defer runtime.KeepAlive(ts)
+	curl := C.CString(url)
+	defer C.free(unsafe.Pointer(curl))
+	optional := func(s string) *C.char {
+		if s == "" {
+			return nil
+		}
+		return C.CString(s)
+	}
+	cchallenge, cnonce := optional(wwwAuthenticate), optional(dpopNonce)
+	defer C.free(unsafe.Pointer(cchallenge))
+	defer C.free(unsafe.Pointer(cnonce))
+	var retry C.bool
+	C.m2m_source_dpop_answer(ts.src, curl, C.uint16_t(status), cchallenge, cnonce, &retry, nil)
+	return bool(retry)
+}
+
 // Stats reports what the source has done.
 type Stats struct {
 	CacheHits uint64 // calls answered from the cache

@@ -9,8 +9,9 @@ import (
 )
 
 // Transport is an http.RoundTripper that adds "Authorization: <type>
-// <token>" from Source and, when the server answers 401, drops that token
-// and sends the request once more with a fresh one (requests whose body
+// <token>" from Source (and, for DPoP tokens, a DPoP proof). When the
+// server answers 401 it sends the request once more: with a new proof if it
+// asked for a DPoP nonce, else with a fresh token (requests whose body
 // cannot be replayed are not retried).
 type Transport struct {
 	Source *TokenSource
@@ -32,11 +33,28 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.Source == nil {
 		return nil, errors.New("m2mauth: Transport has no Source")
 	}
-	resp, token, err := t.send(req)
-	if err != nil || resp.StatusCode != http.StatusUnauthorized || !replayable(req) {
+	token, err := t.Source.TokenContext(req.Context())
+	if err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, err
+	}
+	resp, err := t.send(req, token)
+	if err != nil {
 		return resp, err
 	}
-	t.Source.Invalidate(token)
+	challenged := token.Type() == "DPoP" &&
+		t.Source.DPoPAnswer(req.URL.String(), resp.StatusCode, resp.Header.Get("WWW-Authenticate"), resp.Header.Get("DPoP-Nonce"))
+	if resp.StatusCode != http.StatusUnauthorized || !replayable(req) {
+		return resp, nil
+	}
+	if !challenged {
+		t.Source.Invalidate(token)
+		if token, err = t.Source.TokenContext(req.Context()); err != nil {
+			return resp, nil
+		}
+	}
 	if req.GetBody != nil {
 		body, err := req.GetBody()
 		if err != nil {
@@ -46,26 +64,29 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = body
 	}
 	resp.Body.Close()
-	resp, _, err = t.send(req)
-	return resp, err
+	return t.send(req, token)
 }
 
-func (t *Transport) send(req *http.Request) (*http.Response, *oauth2.Token, error) {
-	token, err := t.Source.TokenContext(req.Context())
-	if err != nil {
-		if req.Body != nil {
-			req.Body.Close()
-		}
-		return nil, nil, err
-	}
+// send sends req with token (and its DPoP proof).
+func (t *Transport) send(req *http.Request, token *oauth2.Token) (*http.Response, error) {
 	out := req.Clone(req.Context())
 	out.Header.Set("Authorization", token.Type()+" "+token.AccessToken)
+	out.Header.Del("DPoP")
+	if token.Type() == "DPoP" {
+		proof, err := t.Source.DPoPProof(req.Method, req.URL.String(), token.AccessToken)
+		if err != nil {
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			return nil, err
+		}
+		out.Header.Set("DPoP", proof)
+	}
 	base := t.Base
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	resp, err := base.RoundTrip(out)
-	return resp, token, err
+	return base.RoundTrip(out)
 }
 
 func replayable(req *http.Request) bool {

@@ -243,6 +243,38 @@ int64_t m2m_error_retry_after_ms(const m2m_error *error);
 // `error` is NULL or an error from this library that was not freed yet.
 void m2m_error_free(m2m_error *error);
 
+// Sets `*out_proof` to the `DPoP` header for a `method` request to `url`
+// carrying `access_token` (NULL: none), to free with `m2m_string_free`;
+// or to NULL when the source does not use DPoP. Send it with
+// `Authorization: DPoP <token>` (`m2m_token_authorization_header`).
+//
+// # Safety
+// `source` is NULL or live; the strings are NULL or NUL-terminated;
+// `out_proof` and `err` are NULL or writable.
+m2m_code m2m_source_dpop_proof(const m2m_source *source,
+                               const char *method,
+                               const char *url,
+                               const char *access_token,
+                               char **out_proof,
+                               m2m_error **err);
+
+// Reads a resource server's answer to a request sent with a DPoP proof:
+// when it is a `401` asking for a nonce (`WWW-Authenticate: DPoP
+// error="use_dpop_nonce"` and a `DPoP-Nonce` header; NULL when absent),
+// records the nonce and sets `*retry` to true: send the request once
+// more with a new proof. Any other `DPoP-Nonce` is recorded too.
+//
+// # Safety
+// `source` is NULL or live; the strings are NULL or NUL-terminated;
+// `retry` and `err` are NULL or writable.
+m2m_code m2m_source_dpop_answer(const m2m_source *source,
+                                const char *url,
+                                uint16_t status,
+                                const char *www_authenticate,
+                                const char *dpop_nonce,
+                                bool *retry,
+                                m2m_error **err);
+
 // Creates a source from the JSON configuration shared by every language,
 // for example `{"token_url": "https://idp.example.com/oauth2/token",
 // "client_id": "svc", "client_secret": "…", "scopes": ["read"]}`.

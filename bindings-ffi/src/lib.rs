@@ -13,6 +13,7 @@
 #![allow(unreachable_pub)]
 
 mod abi_codes;
+mod dpop;
 mod error;
 mod guard;
 mod source;

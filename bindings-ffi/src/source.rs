@@ -11,7 +11,7 @@ use crate::strings::c_string;
 use crate::token::Token;
 
 /// A token source. Free it with `m2m_source_free`; share it freely between threads.
-pub struct Source(TokenSource);
+pub struct Source(pub(crate) TokenSource);
 
 /// Receives the outcome of `m2m_source_token_async`, exactly once, on one
 /// of the library's callback threads. On success `code` is `M2M_OK`, `token`

@@ -121,6 +121,33 @@ class TokenSource {
     if (done.error) throw errorFrom(done.error)
   }
 
+  /**
+   * The `DPoP` header (RFC 9449) for a `method` request to `url` carrying
+   * `accessToken`, or `null` when DPoP is off. Send it with
+   * `Authorization: DPoP <token>` (the token's `authorizationHeader`).
+   */
+  dpopProof(method, url, accessToken) {
+    if (typeof method !== 'string' || typeof url !== 'string') {
+      throw new TypeError('dpopProof() takes a method and a URL')
+    }
+    const proof = this.#native.dpopProof(method, url, accessToken ?? null)
+    if (proof !== null && typeof proof === 'object') throw errorFrom(proof)
+    return proof ?? null
+  }
+
+  /** Remembers the `DPoP-Nonce` a server at `url` answered with. */
+  recordDpopNonce(url, nonce) {
+    this.#native.recordDpopNonce(String(url), String(nonce))
+  }
+
+  /**
+   * Whether a response is a `401` asking for a DPoP nonce (which is then
+   * recorded): send the request again with a new proof, same token.
+   */
+  acceptDpopChallenge(url, status, wwwAuthenticate, dpopNonce) {
+    return this.#native.acceptDpopChallenge(String(url), Number(status) >>> 0, wwwAuthenticate ?? null, dpopNonce ?? null)
+  }
+
   /** What the source has done so far. */
   stats() {
     const stats = this.#native.stats()

@@ -90,6 +90,48 @@ impl NativeSource {
         self.source.invalidate_secret(&access_token)
     }
 
+    /// The `DPoP` header for a request (RFC 9449), `null` when DPoP is off,
+    /// or the error.
+    #[napi(catch_unwind)]
+    pub fn dpop_proof(
+        &self,
+        method: String,
+        url: String,
+        access_token: Option<String>,
+    ) -> Either<Option<String>, NativeError> {
+        match self
+            .source
+            .dpop_proof(&method, &url, access_token.as_deref())
+        {
+            Ok(proof) => Either::A(proof.map(|p| p.expose().to_owned())),
+            Err(e) => Either::B(NativeError::new(&e)),
+        }
+    }
+
+    /// Remembers a server's `DPoP-Nonce`.
+    #[napi(catch_unwind)]
+    pub fn record_dpop_nonce(&self, url: String, nonce: String) {
+        self.source.record_dpop_nonce(&url, &nonce);
+    }
+
+    /// Whether an answer is a `401` asking for a DPoP nonce (then recorded).
+    #[napi(catch_unwind)]
+    pub fn accept_dpop_challenge(
+        &self,
+        url: String,
+        status: u32,
+        www_authenticate: Option<String>,
+        dpop_nonce: Option<String>,
+    ) -> bool {
+        let status = u16::try_from(status).unwrap_or(0);
+        self.source.accept_dpop_challenge(
+            &url,
+            status,
+            www_authenticate.as_deref(),
+            dpop_nonce.as_deref(),
+        )
+    }
+
     /// The counters.
     #[napi(catch_unwind)]
     pub fn stats(&self) -> NativeStats {

@@ -14,6 +14,7 @@ pub struct NativeIssuerOptions {
     pub token_lifetime: Option<f64>,
     pub latency: Option<f64>,
     pub port: Option<u32>,
+    pub tls: Option<bool>,
 }
 
 /// A real OAuth 2.0 issuer on 127.0.0.1.
@@ -47,6 +48,7 @@ impl NativeTestIssuer {
             token_lifetime: None,
             latency: None,
             port: None,
+            tls: None,
         });
         let client_id = options
             .client_id
@@ -56,18 +58,20 @@ impl NativeTestIssuer {
             .unwrap_or_else(|| m2mauth_testkit::DEFAULT_CLIENT_SECRET.to_owned());
         let port = u16::try_from(options.port.unwrap_or(0))
             .map_err(|_| Error::new(Status::InvalidArg, "port must be at most 65535"))?;
-        let issuer = TestIssuer::builder()
+        let mut builder = TestIssuer::builder()
             .client(&client_id, &client_secret)
             .token_lifetime(seconds(options.token_lifetime.unwrap_or(3600.0))?)
             .latency(seconds(options.latency.unwrap_or(0.0))?)
-            .port(port)
-            .start()
-            .map_err(|e| {
-                Error::new(
-                    Status::GenericFailure,
-                    format!("cannot start the test issuer: {e}"),
-                )
-            })?;
+            .port(port);
+        if options.tls == Some(true) {
+            builder = builder.tls();
+        }
+        let issuer = builder.start().map_err(|e| {
+            Error::new(
+                Status::GenericFailure,
+                format!("cannot start the test issuer: {e}"),
+            )
+        })?;
         Ok(NativeTestIssuer {
             issuer: Some(issuer),
             client_id,
@@ -300,6 +304,55 @@ impl NativeTestIssuer {
         self.running()?
             .mint(&claims, &mint)
             .ok_or_else(|| Error::new(Status::InvalidArg, "no key fits that algorithm"))
+    }
+
+    /// Trusts a JWK (JSON; its public part) for the client's assertions.
+    #[napi(catch_unwind)]
+    pub fn register_client_key(&self, jwk_json: String) -> Result<()> {
+        let jwk: serde_json::Value = serde_json::from_str(&jwk_json)
+            .map_err(|e| Error::new(Status::InvalidArg, format!("jwk: {e}")))?;
+        if self.running()?.register_client_key(&self.client_id, &jwk) {
+            Ok(())
+        } else {
+            Err(Error::new(
+                Status::InvalidArg,
+                "jwk must be an RSA, EC or OKP JWK",
+            ))
+        }
+    }
+
+    #[napi(catch_unwind)]
+    pub fn require_dpop_nonce(&self, required: bool) -> Result<()> {
+        self.running()?.require_dpop_nonce(required);
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn rotate_dpop_nonce(&self) -> Result<()> {
+        self.running()?.rotate_dpop_nonce();
+        Ok(())
+    }
+
+    #[napi(getter)]
+    pub fn ca_pem(&self) -> Result<Option<String>> {
+        Ok(self.running()?.ca_pem().map(str::to_owned))
+    }
+
+    /// `[certPem, keyPem]` for mTLS: issued by the CA, or self-signed.
+    #[napi(catch_unwind)]
+    pub fn client_certificate(&self, self_signed: bool) -> Result<Vec<String>> {
+        let issuer = self.running()?;
+        let pair = if self_signed {
+            issuer.self_signed_certificate(&self.client_id)
+        } else {
+            issuer.client_certificate(&self.client_id)
+        };
+        pair.map(|(cert, key)| vec![cert, key]).ok_or_else(|| {
+            Error::new(
+                Status::GenericFailure,
+                "the issuer was not started with tls: true",
+            )
+        })
     }
 
     #[napi(catch_unwind)]

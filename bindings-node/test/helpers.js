@@ -9,21 +9,23 @@ const readline = require('node:readline')
 const REPO = join(__dirname, '..', '..')
 const VECTORS = join(REPO, 'tests', 'vectors', 'exchange')
 const OIDC_PROVIDER = join(REPO, 'tests', 'interop', 'oidc-provider')
+const KEYS = join(REPO, 'tests', 'vectors', 'keys')
 
 /** panva's oidc-provider on 127.0.0.1; stop() kills it by PID. */
-async function startOidcProvider(ttl = 3600) {
+async function startOidcProvider(ttl = 3600, { tls = false } = {}) {
   if (!existsSync(join(OIDC_PROVIDER, 'node_modules', 'oidc-provider'))) {
     throw new Error('oidc-provider is not installed: run `npm ci --prefix tests/interop/oidc-provider`')
   }
   const child = spawn(process.execPath, [join(OIDC_PROVIDER, 'server.mjs')], {
-    env: { ...process.env, PORT: '0', TTL: String(ttl) },
+    env: { ...process.env, PORT: '0', TTL: String(ttl), TLS: tls ? '1' : '0' },
     stdio: ['ignore', 'pipe', 'ignore'],
   })
   const lines = readline.createInterface({ input: child.stdout })
   const [line] = await once(lines, 'line')
-  const { issuer } = JSON.parse(line)
+  const { issuer, ca_file: caFile } = JSON.parse(line)
   return {
     issuer,
+    caFile,
     async tokenRequests() {
       const response = await fetch(`${issuer}/__token_requests`)
       return (await response.json()).token_requests
@@ -51,4 +53,4 @@ function outcomeLine(token, error) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-module.exports = { REPO, VECTORS, startOidcProvider, outcomeLine, sleep }
+module.exports = { REPO, VECTORS, KEYS, OIDC_PROVIDER, startOidcProvider, outcomeLine, sleep }

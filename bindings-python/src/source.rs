@@ -202,6 +202,41 @@ impl PyTokenSource {
         pyo3_async_runtimes::generic::future_into_py::<aio::Background, _, _>(py, work)
     }
 
+    /// The `DPoP` header for a `method` request to `url` carrying
+    /// `access_token` (RFC 9449), or None when DPoP is off.
+    #[pyo3(signature = (method, url, access_token = None))]
+    fn dpop_proof(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        url: &str,
+        access_token: Option<&str>,
+    ) -> PyResult<Option<String>> {
+        self.source
+            .dpop_proof(method, url, access_token)
+            .map(|proof| proof.map(|p| p.expose().to_owned()))
+            .map_err(|e| errors::to_py(py, &e))
+    }
+
+    /// Remembers the `DPoP-Nonce` a server at `url` answered with.
+    fn record_dpop_nonce(&self, url: &str, nonce: &str) {
+        self.source.record_dpop_nonce(url, nonce);
+    }
+
+    /// Whether a resource server's answer is a `401` asking for a DPoP nonce
+    /// (which is then recorded): send the request again with a new proof.
+    #[pyo3(signature = (url, status, www_authenticate = None, dpop_nonce = None))]
+    fn accept_dpop_challenge(
+        &self,
+        url: &str,
+        status: u16,
+        www_authenticate: Option<&str>,
+        dpop_nonce: Option<&str>,
+    ) -> bool {
+        self.source
+            .accept_dpop_challenge(url, status, www_authenticate, dpop_nonce)
+    }
+
     /// What the source has done so far.
     fn stats(&self) -> PyStats {
         let stats = self.source.stats();

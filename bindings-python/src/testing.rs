@@ -37,19 +37,24 @@ impl PyTestIssuer {
 #[pymethods]
 impl PyTestIssuer {
     #[new]
-    #[pyo3(signature = (*, client_id = "test-client", client_secret = "test-secret", token_lifetime = 3600.0, latency = 0.0, port = 0))]
+    #[pyo3(signature = (*, client_id = "test-client", client_secret = "test-secret", token_lifetime = 3600.0, latency = 0.0, port = 0, tls = false))]
     fn new(
         client_id: &str,
         client_secret: &str,
         token_lifetime: f64,
         latency: f64,
         port: u16,
+        tls: bool,
     ) -> PyResult<Self> {
-        let issuer = TestIssuer::builder()
+        let mut builder = TestIssuer::builder()
             .client(client_id, client_secret)
             .token_lifetime(duration(token_lifetime)?)
             .latency(duration(latency)?)
-            .port(port)
+            .port(port);
+        if tls {
+            builder = builder.tls();
+        }
+        let issuer = builder
             .start()
             .map_err(|e| PyOSError::new_err(format!("cannot start the test issuer: {e}")))?;
         Ok(PyTestIssuer {
@@ -282,6 +287,54 @@ impl PyTestIssuer {
         self.running()?
             .mint(&claims, &how)
             .ok_or_else(|| PyValueError::new_err("no key fits that algorithm"))
+    }
+
+    /// Trusts `jwk` (a dict; only its public part is kept) for this
+    /// client's `private_key_jwt` assertions.
+    fn register_client_key(&self, jwk: &Bound<'_, PyDict>) -> PyResult<()> {
+        let text = jwk
+            .py()
+            .import("json")?
+            .call_method1("dumps", (jwk,))?
+            .extract::<String>()?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        if self.running()?.register_client_key(&self.client_id, &value) {
+            Ok(())
+        } else {
+            Err(PyValueError::new_err("jwk must be an RSA, EC or OKP JWK"))
+        }
+    }
+
+    /// DPoP proofs must carry the issuer's nonce (`use_dpop_nonce` otherwise).
+    fn require_dpop_nonce(&self, required: bool) -> PyResult<()> {
+        self.running()?.require_dpop_nonce(required);
+        Ok(())
+    }
+
+    /// A new DPoP nonce: proofs with the old one are challenged.
+    fn rotate_dpop_nonce(&self) -> PyResult<()> {
+        self.running()?.rotate_dpop_nonce();
+        Ok(())
+    }
+
+    /// The CA certificate (PEM) of an issuer started with `tls=True`.
+    #[getter]
+    fn ca_pem(&self) -> PyResult<Option<String>> {
+        Ok(self.running()?.ca_pem().map(str::to_owned))
+    }
+
+    /// A client certificate and key (PEM) for mTLS: issued by the CA
+    /// (`tls_client_auth`), or self-signed (`self_signed_tls_client_auth`).
+    #[pyo3(signature = (*, self_signed = false))]
+    fn client_certificate(&self, self_signed: bool) -> PyResult<(String, String)> {
+        let issuer = self.running()?;
+        let pair = if self_signed {
+            issuer.self_signed_certificate(&self.client_id)
+        } else {
+            issuer.client_certificate(&self.client_id)
+        };
+        pair.ok_or_else(|| PyValueError::new_err("the issuer was not started with tls=True"))
     }
 
     /// Replaces the published keys (a key rollover).

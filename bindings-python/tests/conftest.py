@@ -17,6 +17,7 @@ from m2mauth.testing import TestIssuer
 REPO = pathlib.Path(__file__).resolve().parents[2]
 VECTORS = REPO / "tests" / "vectors" / "exchange"
 OIDC_PROVIDER = REPO / "tests" / "interop" / "oidc-provider"
+KEYS = REPO / "tests" / "vectors" / "keys"
 
 
 @pytest.fixture
@@ -28,18 +29,21 @@ def issuer() -> Iterator[TestIssuer]:
 class OidcProvider:
     """panva's oidc-provider on 127.0.0.1, started by the test and stopped by PID."""
 
-    def __init__(self, ttl: int) -> None:
+    def __init__(self, ttl: int, tls: bool = False) -> None:
         if not (OIDC_PROVIDER / "node_modules" / "oidc-provider").is_dir():
             pytest.fail("oidc-provider is not installed: run `npm ci --prefix tests/interop/oidc-provider`")
         self.process = subprocess.Popen(
             ["node", str(OIDC_PROVIDER / "server.mjs")],
-            env={**os.environ, "PORT": "0", "TTL": str(ttl)},
+            env={**os.environ, "PORT": "0", "TTL": str(ttl), "TLS": "1" if tls else "0"},
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
         )
         assert self.process.stdout is not None
-        self.issuer: str = json.loads(self.process.stdout.readline())["issuer"]
+        info = json.loads(self.process.stdout.readline())
+        self.issuer: str = info["issuer"]
+        #: The CA certificate of an HTTPS provider (``tls=True``).
+        self.ca_file: str | None = info.get("ca_file")
 
     @property
     def token_requests(self) -> int:
@@ -56,8 +60,8 @@ class OidcProvider:
 def oidc_provider() -> Iterator[Callable[..., OidcProvider]]:
     started: list[OidcProvider] = []
 
-    def start(ttl: int = 3600) -> OidcProvider:
-        provider = OidcProvider(ttl)
+    def start(ttl: int = 3600, tls: bool = False) -> OidcProvider:
+        provider = OidcProvider(ttl, tls)
         started.append(provider)
         return provider
 

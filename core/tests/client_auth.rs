@@ -221,6 +221,24 @@ async fn dpop_nonces_are_learnt_at_the_token_endpoint_and_the_api() {
             .status(),
         200
     );
+    // The nonce changes: the API asks for the new one, the source takes it
+    // and the same token goes through with a new proof.
+    issuer.rotate_dpop_nonce();
+    let challenged = bounded(call_api(&source, &issuer, token.secret())).await;
+    assert_eq!(challenged.status(), 401);
+    let header = |name: &str| challenged.headers().get(name).and_then(|v| v.to_str().ok());
+    assert!(source.accept_dpop_challenge(
+        &issuer.api_url(),
+        401,
+        header("www-authenticate"),
+        header("dpop-nonce")
+    ));
+    assert_eq!(
+        bounded(call_api(&source, &issuer, token.secret()))
+            .await
+            .status(),
+        200
+    );
     // A nonce from an answer is recorded for the next proof.
     let other = new_source(&issuer, |b| {
         b.client_secret(DEFAULT_CLIENT_SECRET).dpop(true)

@@ -14,7 +14,7 @@
 //! | `POST /_testkit/rotate` | new published keys (a rollover) |
 //! | `POST /_testkit/client_key` | `{"jwk": {…}, "client_id": "test-client"}`: trust this key (its public part) for the client's `private_key_jwt` assertions |
 //! | `POST /_testkit/client_certificate` | `{"client_id": "test-client", "self_signed": false}`: a client certificate for mTLS (issued by the HTTPS issuer's CA, or self-signed), trusted for the client; answers `{"cert": PEM, "key": PEM}` |
-//! | `POST /_testkit/dpop` | `{"require_nonce": true}`: DPoP proofs must carry the issuer's nonce (`use_dpop_nonce` otherwise) |
+//! | `POST /_testkit/dpop` | `{"require_nonce": true}`: DPoP proofs must carry the issuer's nonce (`use_dpop_nonce` otherwise); `{"rotate_nonce": true}`: a new nonce |
 //! | `POST /_testkit/jwks` | `{"status": 503, "delay_ms": 500, "max_age": 60}`: how the JWKS endpoint answers (`{}` restores it) |
 //! | `POST /_testkit/tokens` | `{"format": "opaque" or "jwt", "alg": "RS256"}`: how tokens are issued |
 //! | `POST /_testkit/reset` | counters, recordings, faults, revocations and vector cleared |
@@ -211,6 +211,10 @@ fn keys_and_tokens(inner: &Inner, method: &str, path: &str, body: &Value) -> Opt
         ("POST", "dpop") => {
             if let Some(required) = body.get("require_nonce").and_then(Value::as_bool) {
                 lock(&inner.dpop).require_nonce = required;
+            }
+            if body.get("rotate_nonce").and_then(Value::as_bool) == Some(true) {
+                let fresh = lock(&inner.keys).random_id();
+                lock(&inner.dpop).nonce = format!("nonce-{fresh}");
             }
             Reply::text(200, "ok")
         }

@@ -415,6 +415,13 @@ impl TestIssuer {
         admin::trust_certificate(&self.inner, client_id, der)
     }
 
+    /// Replaces the DPoP nonce: proofs with the old one get `use_dpop_nonce`
+    /// and the new one, as when a server's nonce expires.
+    pub fn rotate_dpop_nonce(&self) {
+        let fresh = lock(&self.inner.keys).random_id();
+        lock(&self.inner.dpop).nonce = format!("nonce-{fresh}");
+    }
+
     /// Requires DPoP proofs to carry the issuer's nonce (RFC 9449 §8, §9):
     /// proofs without it get `use_dpop_nonce` and the nonce to use.
     pub fn require_dpop_nonce(&self, required: bool) {

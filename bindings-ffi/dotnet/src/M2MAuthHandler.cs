@@ -8,8 +8,9 @@ using System.Threading.Tasks;
 namespace M2MAuth
 {
     /// <summary>
-    /// Adds "Authorization: Bearer &lt;token&gt;" from a <see cref="TokenSource"/>; when the server answers
-    /// 401, drops that token and sends the request once more with a fresh one.
+    /// Adds "Authorization: Bearer &lt;token&gt;" from a <see cref="TokenSource"/> (for DPoP tokens,
+    /// "Authorization: DPoP &lt;token&gt;" and a DPoP proof); when the server answers 401, sends the request
+    /// once more: with a new proof if it asked for a DPoP nonce, else with a fresh token.
     /// </summary>
     public sealed class M2MAuthHandler : DelegatingHandler
     {
@@ -34,18 +35,40 @@ namespace M2MAuth
                 await request.Content.LoadIntoBufferAsync().ConfigureAwait(false);
             }
             var token = await _source.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-            request.Headers.Authorization = new AuthenticationHeaderValue(token.TokenType, token.Value);
+            Authorize(request, token);
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var challenged = token.TokenType == "DPoP" && _source.AcceptDPoPAnswer(
+                request.RequestUri, (int)response.StatusCode, Header(response, "WWW-Authenticate"), Header(response, "DPoP-Nonce"));
             if (response.StatusCode != HttpStatusCode.Unauthorized)
             {
                 return response;
             }
-            _source.Invalidate(token);
             var retry = await CloneAsync(request).ConfigureAwait(false);
-            var fresh = await _source.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-            retry.Headers.Authorization = new AuthenticationHeaderValue(fresh.TokenType, fresh.Value);
+            if (!challenged)
+            {
+                _source.Invalidate(token);
+                token = await _source.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            }
+            Authorize(retry, token);
             response.Dispose();
             return await base.SendAsync(retry, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Sets the Authorization header, and the DPoP proof for a DPoP token.</summary>
+        private void Authorize(HttpRequestMessage request, AccessToken token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue(token.TokenType, token.Value);
+            request.Headers.Remove("DPoP");
+            if (token.TokenType == "DPoP")
+            {
+                request.Headers.TryAddWithoutValidation("DPoP", _source.GetDPoPProof(request.Method.Method, request.RequestUri, token.Value));
+            }
+        }
+
+        private static string Header(HttpResponseMessage response, string name)
+        {
+            System.Collections.Generic.IEnumerable<string> values;
+            return response.Headers.TryGetValues(name, out values) ? string.Join(",", values) : null;
         }
 
         /// <summary>A copy of a sent request (a request message can be sent only once).</summary>

@@ -56,6 +56,12 @@ namespace M2MAuth
         internal static extern uint m2m_source_last_error(SourceHandle source, out IntPtr lastError, out IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_source_dpop_proof(SourceHandle source, byte[] method, byte[] url, byte[] accessToken, out IntPtr proof, out IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_source_dpop_answer(SourceHandle source, byte[] url, ushort status, byte[] wwwAuthenticate, byte[] dpopNonce, [MarshalAs(UnmanagedType.I1)] out bool retry, IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint m2m_source_revoke(SourceHandle source, byte[] token, out IntPtr error);
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)]

@@ -183,6 +183,47 @@ namespace M2MAuth
             return Task.Run(() => Revoke(token), cancellationToken);
         }
 
+        /// <summary>
+        /// The DPoP header (RFC 9449) for a <paramref name="method"/> request to <paramref name="uri"/> carrying
+        /// <paramref name="accessToken"/> (null for none), or null when the source does not use DPoP. Send it with
+        /// "Authorization: DPoP &lt;token&gt;"; <see cref="M2MAuthHandler"/> does both.
+        /// </summary>
+        public string GetDPoPProof(string method, Uri uri, string accessToken = null)
+        {
+            if (method == null || uri == null)
+            {
+                throw new ArgumentNullException(method == null ? "method" : "uri");
+            }
+            IntPtr proof;
+            IntPtr error;
+            var code = Native.m2m_source_dpop_proof(Handle(), Native.Utf8(method), Native.Utf8(uri.AbsoluteUri), Native.Utf8(accessToken), out proof, out error);
+            if (code != 0)
+            {
+                throw ErrorDetails.Take(code, error).ToException();
+            }
+            return proof == IntPtr.Zero ? null : Native.TakeText(proof);
+        }
+
+        /// <summary>
+        /// Reads a resource server's answer to a request sent with a DPoP proof: records any DPoP-Nonce, and
+        /// returns whether it is a 401 asking for a nonce, when the request should be sent once more with a new
+        /// proof (the token is still good).
+        /// </summary>
+        public bool AcceptDPoPAnswer(Uri uri, int status, string wwwAuthenticate, string dpopNonce)
+        {
+            if (uri == null)
+            {
+                throw new ArgumentNullException("uri");
+            }
+            if (status < 0 || status > ushort.MaxValue)
+            {
+                return false;
+            }
+            bool retry;
+            Native.m2m_source_dpop_answer(Handle(), Native.Utf8(uri.AbsoluteUri), (ushort)status, Native.Utf8(wwwAuthenticate), Native.Utf8(dpopNonce), out retry, IntPtr.Zero);
+            return retry;
+        }
+
         /// <summary>What the source has done so far.</summary>
         public TokenSourceStats GetStats()
         {

@@ -49,6 +49,10 @@ public static partial class Tests
             Run("verifier configuration errors name the option", VerifierConfiguration);
             Run("opaque tokens are introspected and revoked", IntrospectAndRevoke);
             Run("the JSON reader", JsonReading);
+            Run("private_key_jwt with PEM and JWK keys", PrivateKeyJwt);
+            Run("bad keys are configuration errors", BadKeys);
+            Run("the handler sends DPoP proofs and answers nonce challenges", DPoPHandler);
+            Run("interop: private_key_jwt, DPoP with a nonce, mTLS", InteropKeysDPoPAndMtls);
             Run("a huge Retry-After saturates instead of throwing", () =>
             {
                 Check(ErrorDetails.Milliseconds(long.MaxValue) == TimeSpan.MaxValue, "long.MaxValue ms");

@@ -1,7 +1,7 @@
 /*
  * The C ABI, tested from C against the test issuer (`m2mauth issuer`).
  *
- *   test_m2mauth ISSUER_URL VECTORS_DIR [all|leaks]
+ *   test_m2mauth ISSUER_URL VECTORS_DIR [all|leaks] [KEYS_DIR]
  *
  * `all` runs every test; `leaks` runs the create/get/free cycles, threads
  * and error paths only (it is what runs under valgrind). Prints one line
@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -561,6 +562,52 @@ static void test_introspect_and_revoke(void) {
   admin("/_testkit/tokens", "{\"format\":\"jwt\"}");
 }
 
+/* ---- key-based client authentication and DPoP ---------------------------- */
+
+static void test_private_key_jwt_and_dpop(const char *keys_dir) {
+  admin("/_testkit/reset", NULL);
+  char path[512], body[4096];
+  snprintf(path, sizeof path, "%s/ed25519.jwk.json", keys_dir);
+  char *jwk = read_file(path);
+  CHECK(jwk != NULL, "cannot read %s", path);
+  if (!jwk) return;
+  snprintf(body, sizeof body, "{\"jwk\":%s}", jwk);
+  free(jwk);
+  admin("/_testkit/client_key", body);
+  char extra[1024];
+  snprintf(extra, sizeof extra, ",\"auth_method\":\"private_key_jwt\",\"private_key_file\":\"%s/ed25519.pem\",\"dpop\":true", keys_dir);
+  char *json = malloc(2048);
+  snprintf(json, 2048, "{\"token_url\":\"%s/oauth2/token\",\"client_id\":\"test-client\"%s}", issuer, extra);
+  m2m_source *src = NULL;
+  m2m_error *err = NULL;
+  CHECK(m2m_source_new(json, &src, &err) == M2M_OK, "a private_key_jwt + DPoP source: %s", err ? m2m_error_message(err) : "");
+  m2m_error_free(err);
+  free(json);
+  m2m_token *tok = NULL;
+  err = NULL;
+  CHECK(m2m_source_token(src, &tok, &err) == M2M_OK, "a token: %s", err ? m2m_error_message(err) : "");
+  m2m_error_free(err);
+  CHECK(tok && strcmp(m2m_token_type(tok), "DPoP") == 0, "a DPoP token");
+  char api[300];
+  snprintf(api, sizeof api, "%s/api/whoami", issuer);
+  char *proof = NULL;
+  CHECK(m2m_source_dpop_proof(src, "GET", api, tok ? m2m_token_value(tok) : NULL, &proof, NULL) == M2M_OK && proof &&
+            strncmp(proof, "eyJ", 3) == 0,
+        "a proof");
+  m2m_string_free(proof);
+  bool retry = true;
+  const char *challenge = "DPoP error=\"use_dpop_nonce\"";
+  CHECK(m2m_source_dpop_answer(src, api, 401, challenge, "n-1", &retry, NULL) == M2M_OK && retry, "a nonce challenge");
+  CHECK(m2m_source_dpop_answer(src, api, 200, NULL, NULL, &retry, NULL) == M2M_OK && !retry, "no challenge");
+  m2m_token_free(tok);
+  m2m_source_free(src);
+
+  m2m_source *plain = new_source(NULL);
+  proof = (char *)1;
+  CHECK(m2m_source_dpop_proof(plain, "GET", api, NULL, &proof, NULL) == M2M_OK && proof == NULL, "no DPoP, no proof");
+  m2m_source_free(plain);
+}
+
 /* Many create / get / free cycles: valgrind must find nothing lost. */
 static void test_cycles(int rounds) {
   admin("/_testkit/reset", NULL);
@@ -598,6 +645,7 @@ int main(int argc, char **argv) {
   test_verifier();
   test_verify_async();
   test_introspect_and_revoke();
+  test_private_key_jwt_and_dpop(argc > 4 ? argv[4] : "tests/vectors/keys");
   if (all) {
     test_timeout();
     test_vectors(argv[2]);

@@ -40,19 +40,24 @@ class TestIssuer(_native.TestIssuer):
     ``recorded_requests()``. For the services that check tokens:
     ``mint(claims, alg="RS256", forged=True, kid=…, typ=…)`` signs any
     claims (or forges them), ``rotate_keys()``, ``fail_jwks(503)``,
-    ``set_jwks_delay(s)``, ``set_jwks_max_age(n)``, ``jwks_requests``."""
+    ``set_jwks_delay(s)``, ``set_jwks_max_age(n)``, ``jwks_requests``.
+    For key-based clients: ``register_client_key(jwk)`` (``private_key_jwt``),
+    ``require_dpop_nonce(True)``, ``rotate_dpop_nonce()``; started with
+    ``tls=True`` it serves HTTPS (``ca_pem``) and ``client_certificate()``
+    issues mTLS certificates."""
 
     __test__ = False  # not a test class, whatever its name says to pytest
 
     def token_source(self, **options: Any) -> _native.TokenSource:
-        """A ``TokenSource`` for this issuer's client; ``options`` override."""
+        """A ``TokenSource`` for this issuer's client; ``options`` override
+        (``client_secret=None`` leaves the secret out, for key-based methods)."""
         settings: dict[str, Any] = {
             "token_url": self.token_url,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
         }
         settings.update(options)
-        return _native.TokenSource(**settings)
+        return _native.TokenSource(**{k: v for k, v in settings.items() if v is not None})
 
     def verifier(self, *, audience: str | Sequence[str], **options: Any) -> Verifier:
         """A ``Verifier`` of this issuer's tokens for ``audience``; ``options`` add to it."""

@@ -97,6 +97,31 @@ impl DpopKey {
     }
 }
 
+/// The nonce a resource server's `401` asks for (RFC 9449 §9): its
+/// `WWW-Authenticate` is a `DPoP` challenge with `error="use_dpop_nonce"`
+/// and the answer carries a `DPoP-Nonce` header.
+///
+/// ```
+/// use m2mauth::dpop::challenged_nonce;
+/// let challenge = r#"DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof""#;
+/// assert_eq!(challenged_nonce(Some(challenge), Some("eyJ7S_zG")), Some("eyJ7S_zG"));
+/// assert_eq!(challenged_nonce(Some(r#"Bearer error="invalid_token""#), Some("n")), None);
+/// ```
+pub fn challenged_nonce<'a>(
+    www_authenticate: Option<&str>,
+    dpop_nonce: Option<&'a str>,
+) -> Option<&'a str> {
+    let challenge = www_authenticate?.trim_start();
+    let (scheme, params) = challenge.split_once(' ').unwrap_or((challenge, ""));
+    let asks = scheme.eq_ignore_ascii_case("dpop")
+        && params.split(',').any(|p| {
+            let (name, value) = p.split_once('=').unwrap_or((p, ""));
+            name.trim().eq_ignore_ascii_case("error")
+                && value.trim().trim_matches('"') == USE_DPOP_NONCE
+        });
+    dpop_nonce.map(str::trim).filter(|n| asks && !n.is_empty())
+}
+
 /// `htu`: the URL without query and fragment.
 fn target_uri(url: &str) -> Result<String, Error> {
     let mut parsed = url::Url::parse(url)

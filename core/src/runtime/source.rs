@@ -294,6 +294,28 @@ impl TokenSource {
         lock_nonces(&self.shared.nonces).record(url, nonce);
     }
 
+    /// Reads a resource server's answer to a request made with a DPoP
+    /// proof: when it is a `401` asking for a nonce (RFC 9449 §9), records
+    /// the nonce and returns true: send the request once more with a new
+    /// [`dpop_proof`](Self::dpop_proof) (the token stays valid). The HTTP
+    /// glue of every language does this.
+    pub fn accept_dpop_challenge(
+        &self,
+        url: &str,
+        status: u16,
+        www_authenticate: Option<&str>,
+        dpop_nonce: Option<&str>,
+    ) -> bool {
+        let nonce = crate::dpop::challenged_nonce(www_authenticate, dpop_nonce);
+        match nonce {
+            Some(nonce) if status == 401 && self.shared.config.dpop().is_some() => {
+                self.record_dpop_nonce(url, nonce);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Counters of what this source has done.
     pub fn stats(&self) -> Stats {
         self.shared.counters.snapshot(self.shared.hot.hits())

@@ -128,7 +128,9 @@ fn check_sans_io(vector: &Vector, config: &Config) -> Result<(), String> {
         body: request.body.to_vec(),
         client_certificate: None,
     };
-    vector.check_request(&recorded)?;
+    vector
+        .for_issuer("http://127.0.0.1:9")
+        .check_request(&recorded)?;
     let Some(ScriptedAnswer::Respond {
         status,
         headers,

@@ -110,7 +110,7 @@ pub(crate) fn handle(inner: &Inner, request: &RecordedRequest) -> Reply {
                         vector.expected_line()
                     );
                     *lock(&inner.armed) = Some(Armed {
-                        vector,
+                        vector: vector.for_issuer(&inner.issuer),
                         verdict: None,
                     });
                     Reply::text(200, answer)

@@ -39,6 +39,7 @@ mod state;
 mod tls;
 mod token_endpoint;
 pub mod vector;
+mod vector_jwt;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
@@ -439,7 +440,7 @@ impl TestIssuer {
     pub fn arm_vector(&self, vector: &Vector) -> serde_json::Value {
         let config = vector.config_for(&self.inner.issuer);
         *lock(&self.inner.armed) = Some(state::Armed {
-            vector: vector.clone(),
+            vector: vector.for_issuer(&self.inner.issuer),
             verdict: None,
         });
         config

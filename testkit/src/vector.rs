@@ -44,8 +44,13 @@ pub struct ExpectedRequest {
     pub headers: Vec<(String, String)>,
     /// Headers that must be absent.
     pub absent_headers: Vec<String>,
-    /// The exact body.
+    /// The exact body (empty when `form` describes it).
     pub body: String,
+    /// The body's form parameters, in order: exact values, or signed JWTs
+    /// described by a spec (see the `vector_jwt` module).
+    pub form: Option<Vec<Value>>,
+    /// The `DPoP` header's proof, as a JWT spec.
+    pub dpop: Option<Value>,
 }
 
 /// The issuer's scripted answer.
@@ -117,7 +122,12 @@ impl Vector {
                             .collect()
                     })
                     .unwrap_or_default(),
-                body: text_of(r.get("body"), "request.body")?,
+                body: match r.get("form") {
+                    Some(_) => String::new(),
+                    None => text_of(r.get("body"), "request.body")?,
+                },
+                form: r.get("form").and_then(Value::as_array).cloned(),
+                dpop: r.get("dpop").cloned(),
             }),
         };
         let answer = match root.get("response") {
@@ -194,6 +204,23 @@ impl Vector {
         substitute(&self.config, issuer)
     }
 
+    /// The vector with `{issuer}` replaced by `issuer` everywhere it may
+    /// appear (configuration, expected form values and JWT claims).
+    #[must_use]
+    pub fn for_issuer(&self, issuer: &str) -> Vector {
+        let mut vector = self.clone();
+        vector.config = substitute(&self.config, issuer);
+        if let Some(request) = &mut vector.request {
+            if let Some(form) = &mut request.form {
+                for item in form.iter_mut() {
+                    *item = substitute(item, issuer);
+                }
+            }
+            request.dpop = request.dpop.as_ref().map(|d| substitute(d, issuer));
+        }
+        vector
+    }
+
     /// Checks a request the issuer received against the expectation.
     pub fn check_request(&self, got: &RecordedRequest) -> Result<(), String> {
         let Some(want) = &self.request else {
@@ -215,14 +242,21 @@ impl Vector {
         if let Some(name) = want.absent_headers.iter().find(|n| got.header(n).is_some()) {
             return Err(format!("header {name} must be absent"));
         }
-        if got.body != want.body.as_bytes() {
-            return Err(format!(
+        if let Some(spec) = &want.dpop {
+            let proof = got
+                .header("dpop")
+                .ok_or("header dpop: want a DPoP proof, got none")?;
+            crate::vector_jwt::check_jwt(proof, spec).map_err(|e| format!("DPoP proof: {e}"))?;
+        }
+        match &want.form {
+            Some(form) => crate::vector_jwt::check_form(&got.body, form),
+            None if got.body != want.body.as_bytes() => Err(format!(
                 "body: want {:?}, got {:?}",
                 want.body,
                 String::from_utf8_lossy(&got.body)
-            ));
+            )),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The expected outcome as one line, in the format of [`Vector::check_outcome`].

@@ -309,6 +309,99 @@ config_error("config-token-url-and-issuer", "token_url and issuer exclude each o
 config_error("config-resource-not-absolute", "A resource must be an absolute URI (RFC 8707).", config(resource=["api"]), "resource")
 config_error("config-zero-timeout", "timeout must be positive.", config(timeout=0), "timeout")
 
+# --- key-based client authentication and DPoP -------------------------------
+# The assertions and proofs change on every run (jti, iat, signatures): the
+# vector names their fixed header members and claims, their lifetime, and
+# the key that must verify them (the testkit decodes and checks them).
+KEYS = pathlib.Path(__file__).parent / "keys"
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi"}
+THUMBPRINTS = json.loads((KEYS / "thumbprints.json").read_text())
+
+
+def key_text(name):
+    return (KEYS / name).read_text()
+
+
+def public_jwk(name):
+    return {k: v for k, v in json.loads(key_text(name)).items() if k not in PRIVATE_MEMBERS and k != "kid"}
+
+
+def assertion_request(jwt_spec, client_id="svc"):
+    return {
+        "method": "POST",
+        "path": "/oauth2/token",
+        "headers": {"content-type": FORM, "accept": JSON},
+        "absent_headers": ["authorization"],
+        "form": [
+            ["grant_type", "client_credentials"],
+            ["client_id", client_id],
+            ["client_assertion_type", JWT_BEARER],
+            ["client_assertion", {"jwt": jwt_spec}],
+        ],
+    }
+
+
+def assertion(alg, kid=None, aud=TOKEN_URL, **key):
+    header = {"alg": alg, "typ": "JWT"}
+    if kid is not None:
+        header["kid"] = kid
+    return {"header": header, "claims": {"iss": "svc", "sub": "svc", "aud": aud}, "lifetime": 60, **key}
+
+
+def key_config(key_file, **extra):
+    return {"token_url": TOKEN_URL, "client_id": "svc", "auth_method": "private_key_jwt",
+            "private_key": key_text(key_file), **extra}
+
+
+add("auth-private-key-jwt-es256-jwk", "private_key_jwt with a P-256 JWK: ES256, the JWK's kid, iss = sub = client_id, aud = the token endpoint, a 60 s assertion (RFC 7523).",
+    key_config("ec-p256.jwk.json"),
+    assertion_request(assertion("ES256", "client-key-1", key=public_jwk("ec-p256.jwk.json"))), ok(), token())
+add("auth-private-key-jwt-rs256-pkcs1", "private_key_jwt with a PKCS#1 RSA PEM: RS256 and the key's RFC 7638 thumbprint as kid.",
+    key_config("rsa-2048-pkcs1.pem"),
+    assertion_request(assertion("RS256", THUMBPRINTS["rsa-2048"], key=public_jwk("rsa-2048.jwk.json"))), ok(), token())
+add("auth-private-key-jwt-ps256-key-id", "signing_alg PS256 and key_id name the algorithm and kid.",
+    key_config("rsa-2048.pem", signing_alg="PS256", key_id="my-key-2026"),
+    assertion_request(assertion("PS256", "my-key-2026", key=public_jwk("rsa-2048.jwk.json"))), ok(), token())
+add("auth-private-key-jwt-es384-sec1", "A SEC1 P-384 PEM signs ES384.",
+    key_config("ec-p384-sec1.pem"),
+    assertion_request(assertion("ES384", THUMBPRINTS["ec-p384"], key=public_jwk("ec-p384.jwk.json"))), ok(), token())
+add("auth-private-key-jwt-eddsa-audience-url", "An Ed25519 key signs EdDSA; assertion_audience sets aud to a URL of the IdP's choosing.",
+    key_config("ed25519.pem", assertion_audience="https://idp.example.com/"),
+    assertion_request(assertion("EdDSA", THUMBPRINTS["ed25519"], aud="https://idp.example.com/", key=public_jwk("ed25519.jwk.json"))),
+    ok(), token())
+add("auth-client-secret-jwt", "client_secret_jwt signs the assertion with the client secret (HS256, no kid); the secret itself is never sent.",
+    config(auth_method="client_secret_jwt", client_secret="a-shared-secret-of-at-least-32-bytes!"),
+    assertion_request(assertion("HS256", secret="a-shared-secret-of-at-least-32-bytes!")), ok(), token())
+add("auth-private-key-jwt-refused", "A refused assertion is invalid_client with the IdP's words, and nothing of the key.",
+    key_config("ec-p256.jwk.json"),
+    assertion_request(assertion("ES256", "client-key-1", key=public_jwk("ec-p256.jwk.json"))),
+    ok(status=401, body='{"error":"invalid_client","error_description":"client authentication failed"}'),
+    error("invalid_client", status=401, oauth_error="invalid_client", description="client authentication failed"))
+
+DPOP_OK = '{"access_token":"tok-1","token_type":"DPoP","expires_in":3600}'
+dpop_request = basic_request(form_body(GRANT))
+dpop_request["dpop"] = {"header": {"typ": "dpop+jwt", "alg": "ES256"}, "claims": {"htm": "POST", "htu": TOKEN_URL}, "embedded_key": True}
+add("dpop-token-request", "With dpop, the token request carries a DPoP proof (typ dpop+jwt, ES256 with a generated P-256 key in its jwk header, htm, htu, iat, jti) and the token type is DPoP (RFC 9449).",
+    config(dpop=True), dpop_request, ok(body=DPOP_OK), token(token_type="DPoP"))
+add("dpop-token-type-is-case-insensitive", "token_type dpop is read as DPoP.",
+    config(dpop=True), dpop_request, ok(body=DPOP_OK.replace('"DPoP"', '"dpop"')), token(token_type="DPoP"))
+
+config_error("config-private-key-jwt-without-key", "private_key_jwt needs private_key (or private_key_file).",
+             {"token_url": TOKEN_URL, "client_id": "svc", "auth_method": "private_key_jwt"}, "private_key")
+config_error("config-private-key-rsa-too-small", "RSA keys under 2048 bits are refused when the configuration is built.",
+             key_config("rsa-1024.pem"), "private_key")
+config_error("config-private-key-is-a-certificate", "A certificate is not a private key.",
+             key_config("certificate.pem"), "private_key")
+config_error("config-private-key-encrypted", "An encrypted PEM is refused with a hint to decrypt it.",
+             key_config("encrypted.pem"), "private_key")
+config_error("config-signing-alg-does-not-fit-the-key", "An EC key cannot sign RS256.",
+             key_config("ec-p256.pem", signing_alg="RS256"), "signing_alg")
+config_error("config-private-key-without-private-key-jwt", "A private key with a secret-based auth_method is a mistake, named.",
+             config(private_key=key_text("ec-p256.pem")), "private_key")
+config_error("config-tls-client-auth-without-certificate", "tls_client_auth needs client_cert_file and client_key_file.",
+             {"token_url": TOKEN_URL, "client_id": "svc", "auth_method": "tls_client_auth"}, "client_cert_file")
+
 OUT.mkdir(exist_ok=True)
 for old in OUT.glob("*.json"):
     old.unlink()

@@ -22,6 +22,7 @@ setup:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	$(CARGO) clippy -p m2mauth --no-default-features --quiet -- -D warnings
 
 test-rust:
 	$(CARGO) test --workspace --quiet

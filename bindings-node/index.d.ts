@@ -224,6 +224,14 @@ export interface Stats {
   fetches: number
   refreshes: number
   failures: number
+  /** Of `fetches`, tokens read from the fleet cache (Redis) instead of the IdP. */
+  l2Hits: number
+  /** Fetches that waited for another process's lease. */
+  leaseWaits: number
+  /** Fetches that took a dead or slow process's lease over. */
+  leaseTakeovers: number
+  /** Fetches during which Redis failed (each fetched for itself). */
+  l2Errors: number
   lastError: string | null
 }
 

@@ -10,8 +10,9 @@ if [ ! -d tests/interop/oidc-provider/node_modules/oidc-provider ]; then
   npm ci --prefix tests/interop/oidc-provider --no-audit --no-fund --loglevel=error
 fi
 
-step "Mono (C# compiler and runtime, from Debian) and valgrind, for the C ABI tests"
+step "Mono (C# compiler and runtime) and valgrind for the C ABI tests, redis-server for the fleet cache tests (Debian)"
 missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
 command -v mcs >/dev/null || missing+=(mono-mcs)
 command -v mono >/dev/null || missing+=(mono-runtime)
 [ -e /usr/lib/mono/4.5/System.Net.Http.dll ] || missing+=(libmono-system-net-http4.0-cil)

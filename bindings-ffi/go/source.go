@@ -226,7 +226,11 @@ type Stats struct {
 	Fetches   uint64 // token requests that returned a token
 	Refreshes uint64 // of those, refreshes ahead of expiry
 	Failures  uint64 // token requests that failed
-	LastError *Error // the most recent failure, if any
+	// The fleet cache (Redis): tokens read from it instead of the IdP, fetches
+	// that waited for another process's lease or took one over, and fetches
+	// during which Redis failed (each then fetched for itself).
+	L2Hits, LeaseWaits, LeaseTakeovers, L2Errors uint64
+	LastError                                    *Error // the most recent failure, if any
 }
 
 // Stats returns the source's counters.
@@ -242,11 +246,15 @@ func (ts *TokenSource) Stats() (Stats, error) {
 		return stats, goError(code, cerr)
 	}
 	stats = Stats{
-		CacheHits: uint64(counters.cache_hits),
-		Waits:     uint64(counters.waits),
-		Fetches:   uint64(counters.fetches),
-		Refreshes: uint64(counters.refreshes),
-		Failures:  uint64(counters.failures),
+		CacheHits:      uint64(counters.cache_hits),
+		Waits:          uint64(counters.waits),
+		Fetches:        uint64(counters.fetches),
+		Refreshes:      uint64(counters.refreshes),
+		Failures:       uint64(counters.failures),
+		L2Hits:         uint64(counters.l2_hits),
+		LeaseWaits:     uint64(counters.lease_waits),
+		LeaseTakeovers: uint64(counters.lease_takeovers),
+		L2Errors:       uint64(counters.l2_errors),
 	}
 	var last *C.m2m_error
 	if code := C.m2m_source_last_error(ts.src, &last, &cerr); code != C.M2M_OK {

@@ -100,7 +100,7 @@
 
 // The version of this ABI. It changes only when a declaration in
 // `m2mauth.h` changes incompatibly.
-#define M2M_ABI_VERSION 2
+#define M2M_ABI_VERSION 3
 
 // The details of a failure: code, message, and what the IdP said.
 typedef struct m2m_error m2m_error;
@@ -142,6 +142,14 @@ typedef struct {
   uint64_t refreshes;
   // Token requests that failed (each retry counts).
   uint64_t failures;
+  // Of `fetches`, tokens read from the fleet cache (Redis) instead of the IdP.
+  uint64_t l2_hits;
+  // Fetches that waited for another process's lease.
+  uint64_t lease_waits;
+  // Fetches that took a dead or slow process's lease over.
+  uint64_t lease_takeovers;
+  // Fetches during which Redis failed (each then fetched for itself).
+  uint64_t l2_errors;
 } m2m_stats;
 
 // Receives the outcome of `m2m_verifier_verify_async`, exactly once, on
@@ -170,6 +178,38 @@ const char *m2m_version(void);
 // working: the next call starts the threads again. Call it before
 // unloading the library or at exit under a leak checker.
 void m2m_shutdown(void);
+
+// Sets `*out_proof` to the `DPoP` header for a `method` request to `url`
+// carrying `access_token` (NULL: none), to free with `m2m_string_free`;
+// or to NULL when the source does not use DPoP. Send it with
+// `Authorization: DPoP <token>` (`m2m_token_authorization_header`).
+//
+// # Safety
+// `source` is NULL or live; the strings are NULL or NUL-terminated;
+// `out_proof` and `err` are NULL or writable.
+m2m_code m2m_source_dpop_proof(const m2m_source *source,
+                               const char *method,
+                               const char *url,
+                               const char *access_token,
+                               char **out_proof,
+                               m2m_error **err);
+
+// Reads a resource server's answer to a request sent with a DPoP proof:
+// when it is a `401` asking for a nonce (`WWW-Authenticate: DPoP
+// error="use_dpop_nonce"` and a `DPoP-Nonce` header; NULL when absent),
+// records the nonce and sets `*retry` to true: send the request once
+// more with a new proof. Any other `DPoP-Nonce` is recorded too.
+//
+// # Safety
+// `source` is NULL or live; the strings are NULL or NUL-terminated;
+// `retry` and `err` are NULL or writable.
+m2m_code m2m_source_dpop_answer(const m2m_source *source,
+                                const char *url,
+                                uint16_t status,
+                                const char *www_authenticate,
+                                const char *dpop_nonce,
+                                bool *retry,
+                                m2m_error **err);
 
 // The error's code.
 //
@@ -242,38 +282,6 @@ int64_t m2m_error_retry_after_ms(const m2m_error *error);
 // # Safety
 // `error` is NULL or an error from this library that was not freed yet.
 void m2m_error_free(m2m_error *error);
-
-// Sets `*out_proof` to the `DPoP` header for a `method` request to `url`
-// carrying `access_token` (NULL: none), to free with `m2m_string_free`;
-// or to NULL when the source does not use DPoP. Send it with
-// `Authorization: DPoP <token>` (`m2m_token_authorization_header`).
-//
-// # Safety
-// `source` is NULL or live; the strings are NULL or NUL-terminated;
-// `out_proof` and `err` are NULL or writable.
-m2m_code m2m_source_dpop_proof(const m2m_source *source,
-                               const char *method,
-                               const char *url,
-                               const char *access_token,
-                               char **out_proof,
-                               m2m_error **err);
-
-// Reads a resource server's answer to a request sent with a DPoP proof:
-// when it is a `401` asking for a nonce (`WWW-Authenticate: DPoP
-// error="use_dpop_nonce"` and a `DPoP-Nonce` header; NULL when absent),
-// records the nonce and sets `*retry` to true: send the request once
-// more with a new proof. Any other `DPoP-Nonce` is recorded too.
-//
-// # Safety
-// `source` is NULL or live; the strings are NULL or NUL-terminated;
-// `retry` and `err` are NULL or writable.
-m2m_code m2m_source_dpop_answer(const m2m_source *source,
-                                const char *url,
-                                uint16_t status,
-                                const char *www_authenticate,
-                                const char *dpop_nonce,
-                                bool *retry,
-                                m2m_error **err);
 
 // Creates a source from the JSON configuration shared by every language,
 // for example `{"token_url": "https://idp.example.com/oauth2/token",

@@ -29,7 +29,7 @@ pub use verifier::{Verifier, VerifyCallback};
 
 /// The version of this ABI. It changes only when a declaration in
 /// `m2mauth.h` changes incompatibly.
-pub const M2M_ABI_VERSION: u32 = 2;
+pub const M2M_ABI_VERSION: u32 = 3;
 
 /// The ABI version the library implements (compare with `M2M_ABI_VERSION`
 /// from the header you compiled against).

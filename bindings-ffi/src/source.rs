@@ -311,6 +311,14 @@ pub struct Stats {
     pub refreshes: u64,
     /// Token requests that failed (each retry counts).
     pub failures: u64,
+    /// Of `fetches`, tokens read from the fleet cache (Redis) instead of the IdP.
+    pub l2_hits: u64,
+    /// Fetches that waited for another process's lease.
+    pub lease_waits: u64,
+    /// Fetches that took a dead or slow process's lease over.
+    pub lease_takeovers: u64,
+    /// Fetches during which Redis failed (each then fetched for itself).
+    pub l2_errors: u64,
 }
 
 /// Fills `*out` with the source's counters.
@@ -334,6 +342,10 @@ pub unsafe extern "C" fn m2m_source_stats(
             fetches: stats.fetches,
             refreshes: stats.refreshes,
             failures: stats.failures,
+            l2_hits: stats.l2_hits,
+            lease_waits: stats.lease_waits,
+            lease_takeovers: stats.lease_takeovers,
+            l2_errors: stats.l2_errors,
         };
         // SAFETY: checked non-NULL above.
         unsafe { *out_stats = counters };

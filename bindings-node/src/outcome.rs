@@ -98,6 +98,10 @@ pub struct NativeStats {
     pub fetches: f64,
     pub refreshes: f64,
     pub failures: f64,
+    pub l2_hits: f64,
+    pub lease_waits: f64,
+    pub lease_takeovers: f64,
+    pub l2_errors: f64,
     pub last_error: Option<String>,
 }
 

@@ -142,6 +142,10 @@ impl NativeSource {
             fetches: stats.fetches as f64,
             refreshes: stats.refreshes as f64,
             failures: stats.failures as f64,
+            l2_hits: stats.l2_hits as f64,
+            lease_waits: stats.lease_waits as f64,
+            lease_takeovers: stats.lease_takeovers as f64,
+            l2_errors: stats.l2_errors as f64,
             last_error: stats.last_error.map(|e| e.to_string()),
         }
     }

@@ -246,6 +246,10 @@ impl PyTokenSource {
             fetches: stats.fetches,
             refreshes: stats.refreshes,
             failures: stats.failures,
+            l2_hits: stats.l2_hits,
+            lease_waits: stats.lease_waits,
+            lease_takeovers: stats.lease_takeovers,
+            l2_errors: stats.l2_errors,
             last_error: stats.last_error.map(|e| e.to_string()),
         }
     }
@@ -400,6 +404,14 @@ pub struct PyStats {
     refreshes: u64,
     /// Token requests that failed.
     failures: u64,
+    /// Of the fetches, tokens read from the fleet cache (Redis).
+    l2_hits: u64,
+    /// Fetches that waited for another process's lease.
+    lease_waits: u64,
+    /// Fetches that took a dead or slow process's lease over.
+    lease_takeovers: u64,
+    /// Fetches during which Redis failed (each fetched for itself).
+    l2_errors: u64,
     /// The latest failure's message, if any.
     last_error: Option<String>,
 }
@@ -408,12 +420,16 @@ pub struct PyStats {
 impl PyStats {
     fn __repr__(&self) -> String {
         format!(
-            "Stats(cache_hits={}, waits={}, fetches={}, refreshes={}, failures={}, last_error={:?})",
+            "Stats(cache_hits={}, waits={}, fetches={}, refreshes={}, failures={}, l2_hits={}, lease_waits={}, lease_takeovers={}, l2_errors={}, last_error={:?})",
             self.cache_hits,
             self.waits,
             self.fetches,
             self.refreshes,
             self.failures,
+            self.l2_hits,
+            self.lease_waits,
+            self.lease_takeovers,
+            self.l2_errors,
             self.last_error
         )
     }

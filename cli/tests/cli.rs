@@ -3,6 +3,8 @@
 
 // Tests unwrap freely: a panic is a failed test with its reason.
 #![allow(clippy::unwrap_used)]
+// The fleet tests wait for real processes in real time.
+#![allow(clippy::disallowed_methods)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
@@ -504,5 +506,107 @@ fn an_https_issuer_writes_its_ca_for_mtls_clients() {
         std::fs::read_to_string(&ca_file)
             .unwrap()
             .contains("BEGIN CERTIFICATE")
+    );
+}
+
+const FLEET_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+fn fleet_env(
+    issuer: &TestIssuer,
+    redis: &m2mauth_testkit::redis_server::RedisServer,
+) -> Vec<(&'static str, String)> {
+    let mut env = idp_env(issuer);
+    env.push(("M2MAUTH_CACHE_URL", redis.url()));
+    env.push(("M2MAUTH_CACHE_ENCRYPTION_KEY", FLEET_KEY.to_owned()));
+    env
+}
+
+fn spawn_token(env: &[(&'static str, String)]) -> std::process::Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_m2mauth"));
+    command
+        .arg("token")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.spawn().unwrap()
+}
+
+#[test]
+fn eight_processes_share_one_token_request_through_redis() {
+    let redis = m2mauth_testkit::redis_server::RedisServer::start().unwrap();
+    let issuer = TestIssuer::builder()
+        .latency(std::time::Duration::from_millis(300))
+        .start()
+        .unwrap();
+    let env = fleet_env(&issuer, &redis);
+    let children: Vec<_> = (0..8).map(|_| spawn_token(&env)).collect();
+    let tokens: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            text(&out.stdout)
+        })
+        .collect();
+    assert_eq!(
+        issuer.requests_served(),
+        1,
+        "one request for eight processes"
+    );
+    assert!(tokens.iter().all(|t| *t == tokens[0]));
+    // A cron job later reuses the fleet's token.
+    let later = m2mauth(&["token"], &borrowed(&env));
+    assert_eq!(text(&later.stdout), tokens[0]);
+    assert_eq!(issuer.requests_served(), 1);
+}
+
+#[test]
+fn a_killed_lease_holder_is_taken_over_within_the_lease() {
+    let redis = m2mauth_testkit::redis_server::RedisServer::start().unwrap();
+    let issuer = TestIssuer::builder()
+        .latency(std::time::Duration::from_secs(2))
+        .start()
+        .unwrap();
+    let mut env = fleet_env(&issuer, &redis);
+    env.push(("M2MAUTH_TIMEOUT", "8".to_owned()));
+    let mut holder = spawn_token(&env);
+    // Until the holder's request reaches the issuer (it then holds the lease).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while issuer.requests_served() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    holder.kill().unwrap(); // SIGKILL: no answer stored, no lease released
+    holder.wait().unwrap();
+    let started = std::time::Instant::now();
+    let out = spawn_token(&env).wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The lease lives half the 8 s timeout; then a 2 s request of its own.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(7),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        issuer.requests_served(),
+        2,
+        "the dead holder's request, then the takeover's"
+    );
+}
+
+#[test]
+fn a_fleet_cache_without_a_key_is_a_config_error() {
+    let issuer = TestIssuer::start().unwrap();
+    let mut env = idp_env(&issuer);
+    env.push(("M2MAUTH_CACHE_URL", "redis://127.0.0.1:1/0".to_owned()));
+    let out = m2mauth(&["token"], &borrowed(&env));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("M2MAUTH_CACHE_ENCRYPTION_KEY"),
+        "{}",
+        text(&out.stderr)
     );
 }

@@ -32,6 +32,7 @@ mod client_assertion;
 mod dpop;
 mod jose;
 mod jwt;
+pub mod redis_server;
 mod resource;
 mod routes;
 mod server;

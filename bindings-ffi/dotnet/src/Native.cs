@@ -15,6 +15,10 @@ namespace M2MAuth
             internal ulong Fetches;
             internal ulong Refreshes;
             internal ulong Failures;
+            internal ulong L2Hits;
+            internal ulong LeaseWaits;
+            internal ulong LeaseTakeovers;
+            internal ulong L2Errors;
         }
 
         private const string Library = "m2mauth";

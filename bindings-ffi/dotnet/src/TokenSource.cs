@@ -352,6 +352,10 @@ namespace M2MAuth
             Fetches = (long)stats.Fetches;
             Refreshes = (long)stats.Refreshes;
             Failures = (long)stats.Failures;
+            L2Hits = (long)stats.L2Hits;
+            LeaseWaits = (long)stats.LeaseWaits;
+            LeaseTakeovers = (long)stats.LeaseTakeovers;
+            L2Errors = (long)stats.L2Errors;
             LastError = lastError;
         }
 
@@ -369,6 +373,18 @@ namespace M2MAuth
 
         /// <summary>Token requests that failed.</summary>
         public long Failures { get; private set; }
+
+        /// <summary>Of <see cref="Fetches"/>, tokens read from the fleet cache (Redis) instead of the IdP.</summary>
+        public long L2Hits { get; private set; }
+
+        /// <summary>Fetches that waited for another process's lease.</summary>
+        public long LeaseWaits { get; private set; }
+
+        /// <summary>Fetches that took a dead or slow process's lease over.</summary>
+        public long LeaseTakeovers { get; private set; }
+
+        /// <summary>Fetches during which Redis failed (each then fetched for itself).</summary>
+        public long L2Errors { get; private set; }
 
         /// <summary>The most recent failure, or null.</summary>
         public M2MAuthException LastError { get; private set; }

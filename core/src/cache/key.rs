@@ -71,6 +71,23 @@ impl CacheKey {
     pub fn scopes(&self) -> &[String] {
         &self.scopes
     }
+
+    /// Every part of the key, extra parameter values included, as one
+    /// unambiguous text: what the fleet cache hashes into a Redis key name.
+    /// It may hold secrets (an API key in an extra parameter): hash it,
+    /// never show it.
+    pub fn canonical(&self) -> String {
+        serde_json::json!([
+            self.endpoint,
+            self.client_id,
+            self.scopes,
+            self.audience,
+            self.resources,
+            self.extra_params,
+            self.dpop_jkt,
+        ])
+        .to_string()
+    }
 }
 
 impl fmt::Debug for CacheKey {

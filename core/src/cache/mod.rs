@@ -4,6 +4,7 @@
 //! the `now` argument ([`MonoTime`]) and jitter comes from a caller's seed.
 //! The runtime (`crate::runtime`) is a thin loop executing the [`Action`]s.
 
+pub mod fleet;
 mod key;
 mod policy;
 mod rng;

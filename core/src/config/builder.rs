@@ -190,6 +190,7 @@ impl ConfigBuilder {
             revocation_url,
             tls,
             dpop: dpop_key(s)?,
+            fleet: super::FleetConfig::from_settings(s)?,
             policy: Policy {
                 retries,
                 retry_window: timeout,

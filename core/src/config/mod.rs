@@ -11,6 +11,7 @@
 mod builder;
 mod choices;
 mod endpoint;
+mod fleet;
 pub(crate) mod settings;
 pub mod table;
 mod tls;
@@ -23,6 +24,7 @@ use url::Url;
 pub use builder::ConfigBuilder;
 pub use choices::{AuthMethod, BodyFormat, SigningAlg};
 pub(crate) use endpoint::{Insecure, check_endpoint, parse_endpoint};
+pub use fleet::FleetConfig;
 pub use settings::{Naming, ReadFile};
 pub use tls::Tls;
 
@@ -94,6 +96,7 @@ pub struct Config {
     pub(crate) revocation_url: Option<Url>,
     pub(crate) tls: Tls,
     pub(crate) dpop: Option<DpopKey>,
+    pub(crate) fleet: Option<FleetConfig>,
     pub(crate) policy: Policy,
 }
 
@@ -188,6 +191,11 @@ impl Config {
     /// The DPoP key tokens are bound to, when DPoP is on.
     pub fn dpop(&self) -> Option<&DpopKey> {
         self.dpop.as_ref()
+    }
+
+    /// The fleet cache (Redis) this source shares tokens through, if any.
+    pub fn fleet(&self) -> Option<&FleetConfig> {
+        self.fleet.as_ref()
     }
 
     /// The configured revocation endpoint, if any.

@@ -24,22 +24,54 @@ pub(crate) struct Exchange {
     http: HttpClient,
     discovered: Discovered,
     nonces: Arc<Mutex<Nonces>>,
+    /// The fleet cache, when the configuration names one.
+    #[cfg(feature = "redis")]
+    fleet: Option<super::fleet::Fleet>,
 }
 
 impl Exchange {
     /// An exchange for `config` that keeps DPoP nonces in `nonces` (the
     /// source's, which outlive an exchange rebuilt after a fork).
-    pub(crate) fn new(config: &Config, nonces: Arc<Mutex<Nonces>>) -> Result<Exchange, Error> {
+    pub(crate) fn new(
+        config: &Config,
+        nonces: Arc<Mutex<Nonces>>,
+        fleet_counters: Arc<super::stats::FleetCounters>,
+    ) -> Result<Exchange, Error> {
+        #[cfg(not(feature = "redis"))]
+        let _ = fleet_counters;
         Ok(Exchange {
             http: HttpClient::new(config.timeout(), config.tls())?,
             discovered: Discovered::default(),
             nonces,
+            #[cfg(feature = "redis")]
+            fleet: super::fleet::Fleet::new(config, fleet_counters)?,
         })
     }
 
-    /// Requests a token within `timeout`, discovery included: the exchanges
-    /// of one request share that one deadline.
+    /// A token within `timeout`: from the fleet cache when there is one
+    /// (and Redis is up), else (or for the fleet) from the IdP.
     pub(crate) async fn fetch(
+        &self,
+        config: &Config,
+        timeout: Duration,
+    ) -> Result<TokenResponse, Error> {
+        #[cfg(feature = "redis")]
+        if let Some(fleet) = self.fleet.as_ref().filter(|f| f.available()) {
+            let deadline = clock::now() + timeout;
+            return fleet
+                .fetch(timeout, || {
+                    // What waiting for the fleet left of the deadline (a quarter at least).
+                    let left = deadline.saturating_since(clock::now()).max(timeout / 4);
+                    self.fetch_from_idp(config, left)
+                })
+                .await;
+        }
+        self.fetch_from_idp(config, timeout).await
+    }
+
+    /// Requests a token from the IdP within `timeout`, discovery included:
+    /// the exchanges of one request share that one deadline.
+    async fn fetch_from_idp(
         &self,
         config: &Config,
         timeout: Duration,

@@ -8,6 +8,8 @@ mod clock;
 mod discovery;
 mod exchange;
 mod executor;
+#[cfg(feature = "redis")]
+mod fleet;
 mod hot;
 mod http;
 mod source;

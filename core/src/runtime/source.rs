@@ -10,6 +10,7 @@ use super::clock;
 use super::exchange::{Exchange, lock_nonces};
 use super::executor;
 use super::hot::HotToken;
+use super::stats::FleetCounters;
 use super::stats::{Counters, Stats};
 use super::token::AccessToken;
 use crate::cache::{Action, CacheKey, Completion, Fresh, MonoTime, Slot, Ticket};
@@ -63,6 +64,8 @@ struct Shared {
     counters: Counters,
     /// The DPoP nonces servers gave, by origin (token endpoint and APIs).
     nonces: Arc<Mutex<Nonces>>,
+    /// What the fleet cache did (kept across exchanges rebuilt after a fork).
+    fleet: Arc<FleetCounters>,
 }
 
 struct State {
@@ -114,6 +117,7 @@ impl TokenSource {
                 }),
                 counters: Counters::default(),
                 nonces: Arc::default(),
+                fleet: Arc::default(),
             }),
         }
     }
@@ -318,7 +322,9 @@ impl TokenSource {
 
     /// Counters of what this source has done.
     pub fn stats(&self) -> Stats {
-        self.shared.counters.snapshot(self.shared.hot.hits())
+        self.shared
+            .counters
+            .snapshot(self.shared.hot.hits(), &self.shared.fleet)
     }
 
     /// The [`fetch_id`](AccessToken::fetch_id) of the token
@@ -481,7 +487,11 @@ impl Shared {
         let exchange = if let Some(exchange) = &st.exchange {
             exchange.clone()
         } else {
-            let exchange = Arc::new(Exchange::new(&self.config, self.nonces.clone())?);
+            let exchange = Arc::new(Exchange::new(
+                &self.config,
+                self.nonces.clone(),
+                self.fleet.clone(),
+            )?);
             st.exchange = Some(exchange.clone());
             exchange
         };

@@ -21,8 +21,27 @@ pub struct Stats {
     pub refreshes: u64,
     /// Token requests that failed (each retry counts).
     pub failures: u64,
+    /// Of [`fetches`](Self::fetches), tokens another process of the fleet
+    /// fetched, read from the fleet cache (Redis) instead of the IdP.
+    pub l2_hits: u64,
+    /// Fetches that waited for another process's lease.
+    pub lease_waits: u64,
+    /// Fetches that took a lease over from a process that died or was too slow.
+    pub lease_takeovers: u64,
+    /// Fetches during which Redis failed (or an entry was corrupted or
+    /// undecryptable); each then fetched for itself.
+    pub l2_errors: u64,
     /// The most recent failure, if any.
     pub last_error: Option<Error>,
+}
+
+/// What the fleet cache did for a source, for `stats()`.
+#[derive(Debug, Default)]
+pub(crate) struct FleetCounters {
+    pub(crate) l2_hits: AtomicU64,
+    pub(crate) lease_waits: AtomicU64,
+    pub(crate) lease_takeovers: AtomicU64,
+    pub(crate) l2_errors: AtomicU64,
 }
 
 /// The counters of the slow path (the lock-free path counts its own hits,
@@ -65,9 +84,15 @@ impl Counters {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(error.clone());
     }
 
-    /// The counters, with `hot_hits` from the lock-free path added.
-    pub(crate) fn snapshot(&self, hot_hits: u64) -> Stats {
+    /// The counters, with `hot_hits` from the lock-free path and the
+    /// fleet cache's added.
+    pub(crate) fn snapshot(&self, hot_hits: u64, fleet: &FleetCounters) -> Stats {
+        let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         Stats {
+            l2_hits: read(&fleet.l2_hits),
+            lease_waits: read(&fleet.lease_waits),
+            lease_takeovers: read(&fleet.lease_takeovers),
+            l2_errors: read(&fleet.l2_errors),
             cache_hits: self.hits() + hot_hits,
             waits: self.waits.load(Ordering::Relaxed),
             fetches: self.fetches.load(Ordering::Relaxed),

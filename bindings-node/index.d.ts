@@ -136,6 +136,15 @@ export declare class Verifier {
   static fromConfig(config: Readonly<Record<string, unknown>>): Verifier
   /** The claims of a valid token carrying every scope of `scopes`; rejects with an `M2MAuthError`. */
   verify(token: string, options?: { scopes?: readonly string[] }): Promise<Claims>
+  /**
+   * The claims of a request's token: `authorization` is its Authorization header (`Bearer …`
+   * or `DPoP …`); a DPoP-bound token (`cnf.jkt`) also needs `dpop`, the DPoP proof for this
+   * `method` and `url` (RFC 9449; replays are refused).
+   */
+  verifyRequest(
+    request: { authorization: string; dpop?: string | null; method: string; url: string },
+    options?: { scopes?: readonly string[] },
+  ): Promise<Claims>
   /** The IdP's introspection answer (RFC 7662) about `token`, as it is. */
   introspect(token: string): Promise<Readonly<Record<string, unknown>> & { readonly active: boolean }>
   /** Express `(req, res, next)` / Fastify `preHandler`: sets `req.auth`, or answers 401/403 as RFC 6750 says. */

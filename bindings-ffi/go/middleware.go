@@ -17,7 +17,8 @@ func ClaimsFromContext(ctx context.Context) (*Claims, bool) {
 }
 
 // Middleware returns net/http middleware that lets a request through only
-// with a valid "Authorization: Bearer" token carrying every one of scopes;
+// with a valid "Authorization: Bearer" token carrying every one of scopes
+// (or "Authorization: DPoP" with its proof, for DPoP-bound tokens);
 // the handler reads the claims with ClaimsFromContext. Refusals follow RFC
 // 6750 §3: 401 with a WWW-Authenticate challenge for a missing or invalid
 // token, 403 insufficient_scope naming the missing scopes, 503 when the
@@ -28,14 +29,14 @@ func (v *Verifier) Middleware(scopes ...string) func(http.Handler) http.Handler 
 	required := append([]string(nil), scopes...)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			token, ok := bearerToken(r.Header.Get("Authorization"))
-			if !ok {
+			authorization := r.Header.Get("Authorization")
+			if !hasCredentials(authorization) {
 				refuse(w, http.StatusUnauthorized, `Bearer realm="api"`, map[string]string{"error": "invalid_request"})
 				return
 			}
-			claims, err := v.Verify(r.Context(), token, required...)
+			claims, err := v.VerifyRequest(r, required...)
 			if err != nil {
-				refuseFor(w, err)
+				refuseFor(w, err, authorization)
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), claimsKey{}, claims)))
@@ -43,22 +44,29 @@ func (v *Verifier) Middleware(scopes ...string) func(http.Handler) http.Handler 
 	}
 }
 
-// bearerToken reads an Authorization header's bearer token.
-func bearerToken(header string) (string, bool) {
+// hasCredentials reports whether an Authorization header carries a Bearer or DPoP token.
+func hasCredentials(header string) bool {
 	scheme, token, found := strings.Cut(strings.TrimSpace(header), " ")
 	token = strings.TrimSpace(token)
-	if !found || !strings.EqualFold(scheme, "bearer") || token == "" || strings.ContainsAny(token, " \t") {
-		return "", false
-	}
-	return token, true
+	return found && (strings.EqualFold(scheme, "bearer") || strings.EqualFold(scheme, "dpop")) &&
+		token != "" && !strings.ContainsAny(token, " \t")
 }
 
 func quoted(text string) string { return strings.NewReplacer(`\`, "'", `"`, "'").Replace(text) }
 
-// refuseFor answers a request whose token did not verify.
-func refuseFor(w http.ResponseWriter, err error) {
+// refuseFor answers a request (with this Authorization header) whose token did not verify.
+func refuseFor(w http.ResponseWriter, err error, authorization string) {
 	var e *Error
+	dpopScheme := strings.HasPrefix(strings.ToLower(strings.TrimSpace(authorization)), "dpop ")
 	switch {
+	case errors.As(err, &e) && (e.Code == CodeDPoPProof || (dpopScheme && e.Family == "invalid_token")):
+		// RFC 9449 §7.1: the DPoP scheme's own challenge.
+		code := "invalid_token"
+		if e.Code == CodeDPoPProof {
+			code = "invalid_dpop_proof"
+		}
+		refuse(w, http.StatusUnauthorized, `DPoP error="`+code+`", error_description="`+quoted(e.Message)+`", algs="ES256 EdDSA RS256 PS256 ES384"`,
+			map[string]string{"error": code, "error_description": e.Message})
 	case errors.As(err, &e) && e.Code == CodeInsufficientScope:
 		refuse(w, http.StatusForbidden, `Bearer realm="api", error="insufficient_scope", scope="`+quoted(e.Detail)+`"`,
 			map[string]string{"error": "insufficient_scope", "scope": e.Detail})

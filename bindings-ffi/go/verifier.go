@@ -10,7 +10,9 @@ import "C"
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -95,6 +97,59 @@ func (v *Verifier) Verify(ctx context.Context, token string, scopes ...string) (
 		return parseClaims(got.json)
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// VerifyRequest checks an incoming request: its Authorization header
+// ("Bearer …" or "DPoP …") and, for a token bound to a DPoP key (cnf.jkt),
+// its DPoP header as the proof for the request's method and URL (RFC 9449;
+// replays are refused). The URL is the one the client used: https when the
+// connection is TLS, r.Host, r.URL's path (behind a TLS-terminating proxy,
+// set r.TLS or rewrite r.URL first). Middleware calls it.
+func (v *Verifier) VerifyRequest(r *http.Request, scopes ...string) (*Claims, error) {
+	if v.closed.Load() {
+		return nil, ErrClosed
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	url := scheme + "://" + r.Host + r.URL.RequestURI()
+	type answer struct {
+		claims *Claims
+		err    error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		strs := []string{r.Header.Get("Authorization"), r.Method, url, strings.Join(scopes, " ")}
+		cs := make([]*C.char, len(strs))
+		for i, s := range strs {
+			cs[i] = C.CString(s)
+			defer C.free(unsafe.Pointer(cs[i]))
+		}
+		var cdpop *C.char
+		if proof := r.Header.Get("DPoP"); proof != "" {
+			cdpop = C.CString(proof)
+			defer C.free(unsafe.Pointer(cdpop))
+		}
+		var out *C.char
+		var cerr *C.m2m_error
+		code := C.m2m_verifier_verify_request(v.v, cs[0], cdpop, cs[1], cs[2], cs[3], &out, &cerr)
+		runtime.KeepAlive(v)
+		if code != C.M2M_OK {
+			done <- answer{err: goError(code, cerr)}
+			return
+		}
+		text := C.GoString(out)
+		C.m2m_string_free(out)
+		claims, err := parseClaims(text)
+		done <- answer{claims: claims, err: err}
+	}()
+	select {
+	case got := <-done:
+		return got.claims, got.err
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
 	}
 }
 

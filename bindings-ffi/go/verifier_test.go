@@ -214,3 +214,49 @@ func TestOpaqueTokensAreIntrospectedAndRevoked(t *testing.T) {
 		t.Errorf("the revoked token left the cache: %v", err)
 	}
 }
+
+func TestMiddlewareTakesDPoPBoundTokensOnlyWithTheirProof(t *testing.T) {
+	admin(t, "reset", "")
+	v := newVerifier(t, m2mauth.VerifierConfig{})
+	server := httptest.NewServer(v.Middleware()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := m2mauth.ClaimsFromContext(r.Context())
+		fmt.Fprint(w, claims.Raw["cnf"] != nil)
+	})))
+	defer server.Close()
+	cfg := config()
+	cfg.DPoP, cfg.Audience = true, api
+	ts := newSource(t, cfg)
+	client := &http.Client{Transport: &m2mauth.Transport{Source: ts}}
+	resp, err := client.Get(server.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "true" {
+		t.Fatalf("a bound token with its proof: %d %s", resp.StatusCode, body)
+	}
+	token, _ := ts.Token()
+	proof, _ := ts.DPoPProof("GET", server.URL+"/", token.AccessToken)
+	send := func() *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, server.URL+"/", nil)
+		req.Header.Set("Authorization", "DPoP "+token.AccessToken)
+		req.Header.Set("DPoP", proof)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if first := send(); first.StatusCode != 200 {
+		t.Errorf("a fresh proof: %d", first.StatusCode)
+	}
+	replayed := send()
+	if replayed.StatusCode != 401 || !strings.HasPrefix(replayed.Header.Get("WWW-Authenticate"), `DPoP error="invalid_dpop_proof"`) {
+		t.Errorf("a replayed proof: %d %q", replayed.StatusCode, replayed.Header.Get("WWW-Authenticate"))
+	}
+	if status, challenge, _ := get(t, server.URL, token.AccessToken); status != 401 || !strings.HasPrefix(challenge, "DPoP") {
+		t.Errorf("a bound token sent as Bearer: %d %q", status, challenge)
+	}
+}

@@ -505,6 +505,24 @@ m2m_code m2m_verifier_verify_async(const m2m_verifier *verifier,
                                    void *user_data,
                                    m2m_error **err);
 
+// Checks a whole request, blocking: its `Authorization` header (`Bearer
+// …` or `DPoP …`) and, for a token bound to a DPoP key, `dpop` (the `DPoP`
+// header, NULL when absent) as the proof for `method` and `url`; the token
+// must carry every scope of `scopes` (NULL, or separated by spaces). Sets
+// `*out` to the claims as a JSON object (free it with `m2m_string_free`).
+//
+// # Safety
+// `verifier` is NULL or live; the strings are NULL or NUL-terminated;
+// `out` and `err` are NULL or writable.
+m2m_code m2m_verifier_verify_request(const m2m_verifier *verifier,
+                                     const char *authorization,
+                                     const char *dpop,
+                                     const char *method,
+                                     const char *url,
+                                     const char *scopes_text,
+                                     char **out_claims,
+                                     m2m_error **err);
+
 // Asks the IdP whether `token` is active (RFC 7662); sets `*out` to its
 // answer as a JSON object (free it with `m2m_string_free`). An inactive
 // token is an answer (`{"active":false}`), not an error.

@@ -2,6 +2,7 @@
 
 use std::ffi::{c_char, c_void};
 
+use m2mauth::runtime::ResourceRequest;
 use m2mauth::verify::{VerifierConfig, VerifierConfigBuilder};
 use m2mauth::{Error, Verifier as CoreVerifier};
 
@@ -188,6 +189,55 @@ pub unsafe extern "C" fn m2m_verifier_verify_async(
             // SAFETY: the caller vouched for the callback and its user data.
             unsafe { callback(user_data.0, code, claims, error) };
         });
+        Ok(())
+    })
+}
+
+/// Checks a whole request, blocking: its `Authorization` header (`Bearer
+/// …` or `DPoP …`) and, for a token bound to a DPoP key, `dpop` (the `DPoP`
+/// header, NULL when absent) as the proof for `method` and `url`; the token
+/// must carry every scope of `scopes` (NULL, or separated by spaces). Sets
+/// `*out` to the claims as a JSON object (free it with `m2m_string_free`).
+///
+/// # Safety
+/// `verifier` is NULL or live; the strings are NULL or NUL-terminated;
+/// `out` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_verifier_verify_request(
+    verifier: *const Verifier,
+    authorization: *const c_char,
+    dpop: *const c_char,
+    method: *const c_char,
+    url: *const c_char,
+    scopes_text: *const c_char,
+    out_claims: *mut *mut c_char,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let (verifier, authorization, scopes) =
+            unsafe { arguments(verifier, authorization, scopes_text) }?;
+        // SAFETY: per this function's contract.
+        let (method, url) = unsafe { (text(method, "method")?, text(url, "url")?) };
+        let dpop = if dpop.is_null() {
+            None
+        } else {
+            // SAFETY: per this function's contract.
+            Some(unsafe { text(dpop, "dpop") }?)
+        };
+        out(out_claims, "out")?;
+        let request = ResourceRequest {
+            authorization,
+            dpop,
+            method,
+            url,
+        };
+        let claims = verifier
+            .0
+            .verify_request_blocking(&request, &scopes)
+            .map_err(|e| FfiError::from_error(&e))?;
+        // SAFETY: checked non-NULL above.
+        unsafe { *out_claims = c_string(&claims.to_json()).into_raw() };
         Ok(())
     })
 }

@@ -57,6 +57,24 @@ class Verifier {
     return settled(outcome)
   }
 
+  /**
+   * The claims of a request's token: `authorization` is its Authorization header
+   * (`Bearer …` or `DPoP …`); a token bound to a DPoP key (`cnf.jkt`) also needs
+   * `dpop`, the DPoP header's proof for this `method` and `url` (RFC 9449).
+   */
+  async verifyRequest({ authorization, dpop = null, method, url }, { scopes = [] } = {}) {
+    if (typeof authorization !== 'string' || typeof method !== 'string' || typeof url !== 'string') {
+      throw new TypeError('verifyRequest() takes { authorization, dpop, method, url } as strings')
+    }
+    let outcome
+    try {
+      outcome = await this.#native.verifyRequest(authorization, dpop ?? null, method, url, [...scopes].map(String))
+    } catch (error) {
+      throw internalError(error)
+    }
+    return settled(outcome)
+  }
+
   /** The IdP's introspection answer (RFC 7662) about `token`, as it is. */
   async introspect(token) {
     if (typeof token !== 'string') throw new TypeError('introspect() takes the token as a string')

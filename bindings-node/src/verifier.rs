@@ -2,6 +2,7 @@
 
 use m2mauth::Verifier;
 use m2mauth::config::Naming;
+use m2mauth::runtime::ResourceRequest;
 use m2mauth::verify::VerifierConfigBuilder;
 use napi::bindgen_prelude::{Either, Env, Object, Result};
 use napi_derive::napi;
@@ -62,6 +63,33 @@ impl NativeVerifier {
         let (deferred, promise) = env.create_deferred()?;
         self.verifier
             .request_verify(&token, scopes, move |outcome| {
+                let checked = NativeChecked::new(outcome.map(|claims| claims.to_json()));
+                deferred.resolve(move |_env| Ok(checked));
+            });
+        Ok(promise)
+    }
+
+    /// Checks a request's `Authorization` header (Bearer or DPoP) and, for
+    /// a DPoP-bound token, its `DPoP` proof for `method` and `url`.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativeChecked>")]
+    pub fn verify_request<'env>(
+        &self,
+        env: &'env Env,
+        authorization: String,
+        dpop: Option<String>,
+        method: String,
+        url: String,
+        scopes: Vec<String>,
+    ) -> Result<Object<'env>> {
+        let (deferred, promise) = env.create_deferred()?;
+        let request = ResourceRequest {
+            authorization: &authorization,
+            dpop: dpop.as_deref(),
+            method: &method,
+            url: &url,
+        };
+        self.verifier
+            .request_verify_request(&request, scopes, move |outcome| {
                 let checked = NativeChecked::new(outcome.map(|claims| claims.to_json()));
                 deferred.resolve(move |_env| Ok(checked));
             });

@@ -72,3 +72,41 @@ test('Fastify preHandler', async () => {
     issuer.close()
   }
 })
+
+/** A DPoP-bound token through `path` of `base`: with its proof, replayed, and sent as Bearer. */
+async function checkDpop(base, issuer) {
+  const source = issuer.tokenSource({ dpop: true, audience: API, scopes: ['read'] })
+  const url = `${base}/read`
+  assert.equal((await source.fetch(url)).status, 200, 'the fetch glue sends the token and its proof')
+  const token = await source.token()
+  const proof = source.dpopProof('GET', url, token.accessToken)
+  const headers = { authorization: token.authorizationHeader, dpop: proof }
+  assert.equal((await fetch(url, { headers })).status, 200)
+  const replayed = await fetch(url, { headers })
+  assert.equal(replayed.status, 401)
+  assert.match(replayed.headers.get('www-authenticate'), /^DPoP error="invalid_dpop_proof"/)
+  const bearer = await fetch(url, { headers: { authorization: `Bearer ${token.accessToken}` } })
+  assert.equal(bearer.status, 401)
+  assert.match(bearer.headers.get('www-authenticate'), /^DPoP/)
+}
+
+test('DPoP-bound tokens need their proof: Express and Fastify', async () => {
+  const issuer = new TestIssuer()
+  const verifier = issuer.verifier({ audience: API })
+  const app = express()
+  app.get('/read', verifier.middleware({ scopes: ['read'] }), (req, res) => res.json({ sub: req.auth.sub }))
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const fastify = Fastify()
+  fastify.decorateRequest('auth', null)
+  fastify.get('/read', { preHandler: verifier.middleware({ scopes: ['read'] }) }, async (request) => ({ sub: request.auth.sub }))
+  const fastifyBase = await fastify.listen({ port: 0, host: '127.0.0.1' })
+  try {
+    await checkDpop(`http://127.0.0.1:${server.address().port}`, issuer)
+    await checkDpop(fastifyBase, issuer)
+  } finally {
+    server.close()
+    await fastify.close()
+    issuer.close()
+  }
+})

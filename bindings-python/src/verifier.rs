@@ -2,6 +2,7 @@
 //! wraps it and turns the claims into a `Claims` mapping.
 
 use m2mauth::config::table::Component;
+use m2mauth::runtime::ResourceRequest;
 use m2mauth::verify::VerifierConfigBuilder;
 use m2mauth::{Error, Verifier};
 use pyo3::prelude::*;
@@ -86,6 +87,60 @@ impl PyVerifier {
         let work = async move {
             let outcome = verifier
                 .verify_scoped(&token, &scopes)
+                .await
+                .map(|c| Value::Object(c.raw().clone()));
+            Ok(Delivered(outcome))
+        };
+        pyo3_async_runtimes::generic::future_into_py::<aio::Background, _, _>(py, work)
+    }
+
+    /// The claims of a request's token: its `Authorization` header (Bearer
+    /// or DPoP) and, for a DPoP-bound token, its `DPoP` proof for `method`
+    /// and `url` (the GIL is released meanwhile).
+    #[pyo3(signature = (authorization, method, url, dpop = None, scopes = Vec::new()))]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts a sequence into an owned Vec
+    fn verify_request(
+        &self,
+        py: Python<'_>,
+        authorization: &str,
+        method: &str,
+        url: &str,
+        dpop: Option<&str>,
+        scopes: Vec<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let request = ResourceRequest {
+            authorization,
+            dpop,
+            method,
+            url,
+        };
+        let claims = py
+            .detach(|| self.verifier.verify_request_blocking(&request, &scopes))
+            .map_err(|e| errors::to_py(py, &e))?;
+        to_python(py, &Value::Object(claims.raw().clone()))
+    }
+
+    /// An awaitable of `verify_request`'s claims dict.
+    #[pyo3(signature = (authorization, method, url, dpop = None, scopes = Vec::new()))]
+    fn verify_request_async<'py>(
+        &self,
+        py: Python<'py>,
+        authorization: String,
+        method: String,
+        url: String,
+        dpop: Option<String>,
+        scopes: Vec<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let verifier = self.verifier.clone();
+        let work = async move {
+            let request = ResourceRequest {
+                authorization: &authorization,
+                dpop: dpop.as_deref(),
+                method: &method,
+                url: &url,
+            };
+            let outcome = verifier
+                .verify_request(&request, &scopes)
                 .await
                 .map(|c| Value::Object(c.raw().clone()));
             Ok(Delivered(outcome))

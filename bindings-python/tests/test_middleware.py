@@ -83,3 +83,52 @@ def test_flask_decorator(issuer: TestIssuer) -> None:
     response = client.get("/admin", headers={"Authorization": f"Bearer {good}"})
     assert response.status_code == 403
     assert 'scope="admin"' in response.headers["WWW-Authenticate"]
+
+
+def test_dpop_bound_tokens_need_their_proof_in_fastapi_and_flask(issuer: TestIssuer) -> None:
+    verifier = issuer.verifier(audience=API)
+    source = issuer.token_source(dpop=True, audience=API)
+    token = source.token()
+    assert token.token_type == "DPoP"
+    app = FastAPI()
+    Reader = Annotated[m2mauth.Claims, Depends(m2mauth.fastapi.require_token(verifier, scopes=["read"]))]
+
+    @app.get("/orders")
+    async def orders(c: Reader) -> Any:
+        return {"sub": c.subject}
+
+    client = TestClient(app)
+    url = "http://testserver/orders"
+    scoped = issuer.token_source(dpop=True, audience=API, scopes=["read"])
+    bound = scoped.token()
+    proof = scoped.dpop_proof("GET", url, bound.access_token)
+    response = client.get(
+        "/orders", headers={"Authorization": bound.authorization_header, "DPoP": proof or ""}
+    )
+    assert response.status_code == 200, response.text
+    replayed = client.get(
+        "/orders", headers={"Authorization": bound.authorization_header, "DPoP": proof or ""}
+    )
+    assert (
+        replayed.status_code == 401 and 'error="invalid_dpop_proof"' in replayed.headers["www-authenticate"]
+    )
+    bare = client.get("/orders", headers={"Authorization": f"Bearer {bound.access_token}"})
+    assert bare.status_code == 401 and bare.headers["www-authenticate"].startswith("DPoP")
+
+    flask_app = flask.Flask(__name__)
+
+    @flask_app.get("/orders")
+    @m2mauth.flask.require_token(verifier, scopes=["read"])
+    def flask_orders() -> Any:
+        return {"sub": flask.g.m2mauth_claims.subject}
+
+    with flask_app.test_client() as flask_client:
+        proof = scoped.dpop_proof("GET", "http://localhost/orders", bound.access_token)
+        answer = flask_client.get(
+            "/orders", headers={"Authorization": bound.authorization_header, "DPoP": proof or ""}
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        missing = flask_client.get("/orders", headers={"Authorization": bound.authorization_header})
+        assert (
+            missing.status_code == 401 and 'error="invalid_dpop_proof"' in missing.headers["WWW-Authenticate"]
+        )

@@ -279,3 +279,75 @@ async fn without_dpop_there_is_no_proof() {
         "Bearer"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verifier_accepts_a_dpop_bound_token_only_with_its_proof() {
+    use m2mauth::runtime::ResourceRequest;
+    let issuer = TestIssuer::start().unwrap();
+    let api = "https://api.example.com/orders";
+    let source = new_source(&issuer, |b| {
+        b.client_secret(DEFAULT_CLIENT_SECRET)
+            .dpop(true)
+            .audience("https://api.example.com")
+    });
+    let token = bounded(source.token()).await.unwrap();
+    let verifier = m2mauth::Verifier::builder()
+        .issuer(issuer.issuer_url())
+        .audience(["https://api.example.com"])
+        .build()
+        .unwrap();
+    let proof = source
+        .dpop_proof("GET", api, Some(token.secret()))
+        .unwrap()
+        .unwrap();
+    let authorization = format!("DPoP {}", token.secret());
+    let request = ResourceRequest {
+        authorization: &authorization,
+        dpop: Some(proof.expose()),
+        method: "GET",
+        url: api,
+    };
+    let claims = bounded(verifier.verify_request(&request, &[] as &[&str]))
+        .await
+        .unwrap();
+    assert_eq!(
+        claims.dpop_thumbprint(),
+        source
+            .config()
+            .dpop()
+            .map(m2mauth::dpop::DpopKey::thumbprint)
+    );
+    let code = |r: Result<m2mauth::verify::Claims, m2mauth::Error>| r.unwrap_err().code();
+    assert_eq!(
+        code(bounded(verifier.verify_request(&request, &[] as &[&str])).await),
+        ErrorCode::DpopProof,
+        "replayed"
+    );
+    let bearer = format!("Bearer {}", token.secret());
+    let as_bearer = ResourceRequest {
+        authorization: &bearer,
+        dpop: None,
+        method: "GET",
+        url: api,
+    };
+    assert_eq!(
+        code(bounded(verifier.verify_request(&as_bearer, &[] as &[&str])).await),
+        ErrorCode::DpopProof
+    );
+    assert_eq!(
+        code(bounded(verifier.verify(token.secret())).await),
+        ErrorCode::DpopProof
+    );
+    let fresh = source
+        .dpop_proof("POST", api, Some(token.secret()))
+        .unwrap()
+        .unwrap();
+    let wrong_method = ResourceRequest {
+        dpop: Some(fresh.expose()),
+        ..request
+    };
+    assert_eq!(
+        code(bounded(verifier.verify_request(&wrong_method, &[] as &[&str])).await),
+        ErrorCode::DpopProof
+    );
+}

@@ -87,6 +87,9 @@ namespace M2MAuth
         internal static extern uint m2m_verifier_verify_async(VerifierHandle verifier, byte[] token, byte[] scopes, VerifyCallback callback, IntPtr userData, out IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint m2m_verifier_verify_request(VerifierHandle verifier, byte[] authorization, byte[] dpop, byte[] method, byte[] url, byte[] scopes, out IntPtr claimsJson, out IntPtr error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint m2m_verifier_introspect(VerifierHandle verifier, byte[] token, out IntPtr answerJson, out IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]

@@ -126,6 +126,36 @@ namespace M2MAuth
         }
 
         /// <summary>
+        /// Checks an incoming request: its Authorization header (<paramref name="authorization"/>, "Bearer …" or
+        /// "DPoP …") and, for a token bound to a DPoP key (cnf.jkt), <paramref name="dpop"/> (the DPoP header) as
+        /// the proof for <paramref name="method"/> and <paramref name="uri"/> (RFC 9449; replays are refused).
+        /// Blocks the thread while keys are fetched.
+        /// </summary>
+        public Claims VerifyRequest(string authorization, string method, Uri uri, string dpop = null, params string[] scopes)
+        {
+            if (authorization == null || method == null || uri == null)
+            {
+                throw new ArgumentNullException(authorization == null ? "authorization" : method == null ? "method" : "uri");
+            }
+            IntPtr claims;
+            IntPtr error;
+            var code = Native.m2m_verifier_verify_request(Handle(), Native.Utf8(authorization), Native.Utf8(dpop), Native.Utf8(method),
+                Native.Utf8(uri.AbsoluteUri), Scopes(scopes), out claims, out error);
+            if (code != 0)
+            {
+                throw ErrorDetails.Take(code, error).ToException();
+            }
+            return new Claims(JsonReader.ReadObject(Native.TakeText(claims)));
+        }
+
+        /// <summary><see cref="VerifyRequest"/> on the thread pool.</summary>
+        public Task<Claims> VerifyRequestAsync(string authorization, string method, Uri uri, string dpop = null, IEnumerable<string> scopes = null)
+        {
+            var list = scopes == null ? new string[0] : scopes.ToArray();
+            return Task.Run(() => VerifyRequest(authorization, method, uri, dpop, list));
+        }
+
+        /// <summary>
         /// Asks the IdP whether <paramref name="token"/> is active (RFC 7662) and returns its answer; an
         /// inactive token is <c>{"active": false}</c>, not an exception. Blocks the thread.
         /// </summary>

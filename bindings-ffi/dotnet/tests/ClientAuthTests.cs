@@ -168,4 +168,39 @@ public static partial class Tests
             secure.WaitForExit();
         }
     }
+
+    private static void DPoPBoundTokens()
+    {
+        Post("reset", null);
+        var options = Options();
+        options.DPoP = true;
+        options.Audience = Api;
+        using (var source = new TokenSource(options))
+        using (var verifier = NewVerifier())
+        {
+            var token = source.GetToken();
+            var uri = new Uri("https://api.example.com/orders");
+            var proof = source.GetDPoPProof("GET", uri, token.Value);
+            var claims = verifier.VerifyRequestAsync(token.AuthorizationHeader, "GET", uri, proof).Result;
+            Check(claims.ContainsKey("cnf"), "the claims of a bound token");
+            try
+            {
+                verifier.VerifyRequest(token.AuthorizationHeader, "GET", uri, proof);
+                Check(false, "a replayed proof must be refused");
+            }
+            catch (InvalidTokenException e)
+            {
+                Check(e.Code == ErrorCode.DpopProof && e.Message.Contains("replayed"), "replayed: " + e.Message);
+            }
+            try
+            {
+                verifier.VerifyRequest("Bearer " + token.Value, "GET", uri);
+                Check(false, "a bound token sent as Bearer must be refused");
+            }
+            catch (InvalidTokenException e)
+            {
+                Check(e.Code == ErrorCode.DpopProof, "as Bearer: " + e.Message);
+            }
+        }
+    }
 }

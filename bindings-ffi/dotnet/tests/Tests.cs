@@ -53,6 +53,7 @@ public static partial class Tests
             Run("bad keys are configuration errors", BadKeys);
             Run("the handler sends DPoP proofs and answers nonce challenges", DPoPHandler);
             Run("interop: private_key_jwt, DPoP with a nonce, mTLS", InteropKeysDPoPAndMtls);
+            Run("a DPoP-bound token is valid only with its proof", DPoPBoundTokens);
             Run("a huge Retry-After saturates instead of throwing", () =>
             {
                 Check(ErrorDetails.Milliseconds(long.MaxValue) == TimeSpan.MaxValue, "long.MaxValue ms");

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from m2mauth.errors import InsufficientScope, InvalidToken, JwksUnavailable, TokenError
 
-__all__ = ["Refusal", "bearer_token", "refusal"]
+__all__ = ["Refusal", "credentials", "refusal"]
 
 
 class Refusal:
@@ -24,13 +24,12 @@ def _quoted(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', "'")
 
 
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer …`` header, or None."""
+def credentials(authorization: str | None) -> str | None:
+    """The ``Authorization`` header if it carries a Bearer or DPoP token, else None."""
     if not authorization:
         return None
     scheme, _, token = authorization.strip().partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
+    return authorization if scheme.lower() in ("bearer", "dpop") and token.strip() else None
 
 
 def missing() -> Refusal:
@@ -43,10 +42,19 @@ def insufficient(scopes: str) -> Refusal:
     return Refusal(403, {"WWW-Authenticate": challenge}, {"error": "insufficient_scope", "scope": scopes})
 
 
-def refusal(error: TokenError) -> Refusal:
-    """The answer for a verification that failed with ``error``."""
+def refusal(error: TokenError, authorization: str = "") -> Refusal:
+    """The answer for a verification of ``authorization`` that failed with ``error``."""
     if isinstance(error, InsufficientScope):
         return insufficient(error.detail or "")
+    dpop = authorization.strip().lower().startswith("dpop ")
+    if error.code == "dpop_proof" or (dpop and isinstance(error, InvalidToken)):
+        # RFC 9449 §7.1: the DPoP scheme's own challenge.
+        code = "invalid_dpop_proof" if error.code == "dpop_proof" else "invalid_token"
+        description = _quoted(str(error))
+        challenge = (
+            f'DPoP error="{code}", error_description="{description}", algs="ES256 EdDSA RS256 PS256 ES384"'
+        )
+        return Refusal(401, {"WWW-Authenticate": challenge}, {"error": code, "error_description": str(error)})
     if isinstance(error, JwksUnavailable):
         # Not the client's fault: the keys could not be had.
         return Refusal(503, {"Retry-After": "5"}, {"error": "temporarily_unavailable"})

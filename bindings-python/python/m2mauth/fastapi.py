@@ -15,7 +15,10 @@
 
 Refusals follow RFC 6750 §3: 401 with ``WWW-Authenticate: Bearer
 error="invalid_token"``, 403 with ``error="insufficient_scope", scope="…"``
-(503 when the issuer's keys cannot be had). The token is never echoed.
+(503 when the issuer's keys cannot be had). DPoP-bound tokens (RFC 9449)
+need ``Authorization: DPoP`` and a valid ``DPoP`` proof for the request's
+method and URL (behind a proxy, run the app so that ``request.url`` is the
+URL the client used, e.g. uvicorn ``--proxy-headers``). The token is never echoed.
 """
 
 from __future__ import annotations
@@ -41,13 +44,15 @@ def require_token(verifier: Verifier, scopes: Sequence[str] = ()) -> Callable[[R
     required = tuple(scopes)
 
     async def dependency(request: Request) -> Claims:
-        token = _challenge.bearer_token(request.headers.get("authorization"))
-        if token is None:
+        authorization = _challenge.credentials(request.headers.get("authorization"))
+        if authorization is None:
             raise _refuse(_challenge.missing())
         try:
-            claims = await verifier.verify_async(token, required)
+            claims = await verifier.verify_request_async(
+                authorization, request.method, str(request.url), request.headers.get("dpop"), required
+            )
         except TokenError as error:
-            raise _refuse(_challenge.refusal(error)) from None
+            raise _refuse(_challenge.refusal(error, authorization)) from None
         return claims
 
     return dependency

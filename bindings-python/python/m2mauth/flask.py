@@ -50,13 +50,16 @@ def require_token(verifier: Verifier, scopes: Sequence[str] = ()) -> Callable[[V
     def decorator(view: View) -> View:
         @functools.wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
-            token = _challenge.bearer_token(flask.request.headers.get("Authorization"))
-            if token is None:
+            request = flask.request
+            authorization = _challenge.credentials(request.headers.get("Authorization"))
+            if authorization is None:
                 return _answer(_challenge.missing())
             try:
-                claims = verifier.verify(token, required)
+                claims = verifier.verify_request(
+                    authorization, request.method, request.url, request.headers.get("DPoP"), required
+                )
             except TokenError as error:
-                return _answer(_challenge.refusal(error))
+                return _answer(_challenge.refusal(error, authorization))
             flask.g.m2mauth_claims = claims
             return view(*args, **kwargs)
 

@@ -128,6 +128,21 @@ class Verifier:
         """``verify`` without blocking the event loop."""
         return Claims(await self._native.verify_async(token, list(scopes)))
 
+    def verify_request(
+        self, authorization: str, method: str, url: str, dpop: str | None = None, scopes: Sequence[str] = ()
+    ) -> Claims:
+        """The claims of a request's token: ``authorization`` is its
+        ``Authorization`` header (``Bearer …`` or ``DPoP …``); a token bound to
+        a DPoP key (``cnf.jkt``) also needs ``dpop``, the ``DPoP`` header's proof
+        for this ``method`` and ``url`` (RFC 9449; replays are refused)."""
+        return Claims(self._native.verify_request(authorization, method, url, dpop, list(scopes)))
+
+    async def verify_request_async(
+        self, authorization: str, method: str, url: str, dpop: str | None = None, scopes: Sequence[str] = ()
+    ) -> Claims:
+        """``verify_request`` without blocking the event loop."""
+        return Claims(await self._native.verify_request_async(authorization, method, url, dpop, list(scopes)))
+
     def introspect(self, token: str) -> dict[str, Any]:
         """The IdP's introspection answer (RFC 7662) about ``token``, as it is."""
         return self._native.introspect(token)

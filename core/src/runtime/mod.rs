@@ -22,4 +22,4 @@ pub use executor::{background, shutdown};
 pub use source::TokenSource;
 pub use stats::Stats;
 pub use token::AccessToken;
-pub use verifier::{Verifier, VerifierBuilder};
+pub use verifier::{ResourceRequest, Verifier, VerifierBuilder};

@@ -135,7 +135,7 @@ fn strip_zeros(mut bytes: Vec<u8>) -> Vec<u8> {
 /// cannot or may not use it: private or symmetric keys (`oct` is never
 /// trusted, so a public key can never be used as an HMAC secret), keys for
 /// encryption, RSA keys under 2048 bits, curves it does not support.
-fn parse_key(key: &Map<String, Value>) -> Option<PublicKey> {
+pub(crate) fn parse_key(key: &Map<String, Value>) -> Option<PublicKey> {
     let text = |name: &str| key.get(name).and_then(Value::as_str);
     if text("use").is_some_and(|u| u != "sig") {
         return None;

@@ -26,6 +26,8 @@ pub(crate) struct Jws<'a> {
     pub(crate) kid: Option<String>,
     /// The `typ` header, when there is one.
     pub(crate) typ: Option<String>,
+    /// The `jwk` header (a DPoP proof's key), when it is an object.
+    pub(crate) header_jwk: Option<Map<String, Value>>,
     /// The claims, not yet checked.
     pub(crate) claims: Map<String, Value>,
 }
@@ -114,6 +116,7 @@ pub(crate) fn parse(token: &str) -> Result<Jws<'_>, Error> {
         alg,
         kid: text("kid")?,
         typ: text("typ")?,
+        header_jwk: header.get("jwk").and_then(Value::as_object).cloned(),
         claims,
     })
 }

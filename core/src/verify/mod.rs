@@ -17,6 +17,7 @@ mod cache;
 mod check;
 mod claims;
 mod config;
+pub mod dpop;
 mod introspection;
 mod jwks;
 mod jws;

@@ -17,6 +17,7 @@ use super::http::HttpClient;
 use crate::cache::Ticket;
 use crate::config::settings::{Naming, Raw};
 use crate::config::table::Component;
+use crate::verify::dpop::{Presented, check_proof};
 use crate::verify::{
     Claims, Introspected, IntrospectionCache, JwksCache, JwksPolicy, VerifierConfig,
     VerifierConfigBuilder, candidate, looks_like_jwt,
@@ -57,6 +58,22 @@ struct Shared {
     discovered: Discovered,
     keys: Mutex<KeysState>,
     introspection: Mutex<IntrospectState>,
+    /// The `jti`s of DPoP proofs seen (replays are refused).
+    proofs: Mutex<crate::verify::dpop::ReplayCache>,
+}
+
+/// A request to the resource, as the HTTP glue sees it: what
+/// [`Verifier::verify_request`] judges.
+#[derive(Clone, Copy, Debug)]
+pub struct ResourceRequest<'a> {
+    /// The `Authorization` header (`Bearer …` or `DPoP …`).
+    pub authorization: &'a str,
+    /// The `DPoP` header, if any.
+    pub dpop: Option<&'a str>,
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The URL the client sent the request to.
+    pub url: &'a str,
 }
 
 /// The JWKS cache and the fetch in flight (its ticket and a signal for
@@ -120,6 +137,7 @@ impl Verifier {
                     inflight: Vec::new(),
                     generation: 0,
                 }),
+                proofs: Mutex::default(),
             }),
         }
     }
@@ -169,21 +187,121 @@ impl Verifier {
         token: &str,
         scopes: &[S],
     ) -> Result<Claims, Error> {
-        let claims = self.verify(token).await?;
-        let granted = claims.scopes();
-        let missing: Vec<&str> = scopes
-            .iter()
-            .map(AsRef::as_ref)
-            .filter(|s| !granted.contains(s))
-            .collect();
-        if missing.is_empty() {
-            Ok(claims)
-        } else {
-            Err(Error::invalid_token(
-                ErrorCode::InsufficientScope,
-                missing.join(" "),
-            ))
+        with_scopes(self.verify(token).await?, scopes)
+    }
+
+    /// Checks a whole request: its `Authorization` header (`Bearer` or
+    /// `DPoP`), and for a token bound to a DPoP key (`cnf.jkt`) the `DPoP`
+    /// proof for this method and URL (RFC 9449 §7: signed by the bound
+    /// key, `ath` of this token, recent, never replayed). The HTTP glue of
+    /// every language calls this.
+    ///
+    /// ```no_run
+    /// # async fn run(verifier: m2mauth::Verifier) -> Result<(), m2mauth::Error> {
+    /// use m2mauth::runtime::ResourceRequest;
+    /// let request = ResourceRequest {
+    ///     authorization: "DPoP eyJ…",
+    ///     dpop: Some("eyJ…"),
+    ///     method: "GET",
+    ///     url: "https://api.example.com/orders",
+    /// };
+    /// let claims = verifier.verify_request(&request, &["orders:read"]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn verify_request<S: AsRef<str>>(
+        &self,
+        request: &ResourceRequest<'_>,
+        scopes: &[S],
+    ) -> Result<Claims, Error> {
+        let (scheme, token) = request
+            .authorization
+            .trim()
+            .split_once(' ')
+            .ok_or_else(|| {
+                Error::invalid_token(
+                    ErrorCode::TokenMalformed,
+                    "the Authorization header is not \"Bearer <token>\" or \"DPoP <token>\"",
+                )
+            })?;
+        let token = token.trim();
+        let dpop_scheme = scheme.eq_ignore_ascii_case("dpop");
+        if !dpop_scheme && !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(Error::invalid_token(
+                ErrorCode::TokenMalformed,
+                "the Authorization scheme is neither Bearer nor DPoP",
+            ));
         }
+        let claims = self.claims_of(token).await?;
+        match (dpop_scheme, claims.dpop_thumbprint()) {
+            (false, None) => {}
+            (false, Some(_)) => {
+                return Err(Error::invalid_token(
+                    ErrorCode::DpopProof,
+                    "the token is bound to a DPoP key: send it as \"Authorization: DPoP\" with a proof",
+                ));
+            }
+            (true, None) => {
+                return Err(Error::invalid_token(
+                    ErrorCode::DpopProof,
+                    "the token is not bound to a DPoP key: send it as \"Authorization: Bearer\"",
+                ));
+            }
+            (true, Some(jkt)) => {
+                let presented = Presented {
+                    method: request.method,
+                    url: request.url,
+                    proof: request.dpop,
+                };
+                let config = &self.shared.config;
+                let mut proofs = self
+                    .shared
+                    .proofs
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                check_proof(
+                    &presented,
+                    token,
+                    jkt,
+                    (clock::wall_now(), config.leeway),
+                    &config.algorithms,
+                    &mut proofs,
+                )?;
+            }
+        }
+        with_scopes(claims, scopes)
+    }
+
+    /// [`verify_request`](Self::verify_request) without blocking the caller:
+    /// `callback` receives the outcome exactly once, on one of the
+    /// library's callback threads.
+    pub fn request_verify_request(
+        &self,
+        request: &ResourceRequest<'_>,
+        scopes: Vec<String>,
+        callback: impl FnOnce(Result<Claims, Error>) + Send + 'static,
+    ) {
+        let verifier = self.clone();
+        let authorization = crate::Secret::new(request.authorization);
+        let dpop = request.dpop.map(str::to_owned);
+        let (method, url) = (request.method.to_owned(), request.url.to_owned());
+        super::callback::deliver(callback, async move {
+            let request = ResourceRequest {
+                authorization: authorization.expose(),
+                dpop: dpop.as_deref(),
+                method: &method,
+                url: &url,
+            };
+            verifier.verify_request(&request, &scopes).await
+        });
+    }
+
+    /// [`verify_request`](Self::verify_request) for synchronous code.
+    pub fn verify_request_blocking<S: AsRef<str>>(
+        &self,
+        request: &ResourceRequest<'_>,
+        scopes: &[S],
+    ) -> Result<Claims, Error> {
+        executor::block_on(self.verify_request(request, scopes))
     }
 
     /// [`verify_scoped`](Self::verify_scoped) for synchronous code.
@@ -284,5 +402,24 @@ impl std::fmt::Debug for Verifier {
             .field("jwks_url", &config.jwks_url().map(url::Url::as_str))
             .field("audiences", &config.audiences())
             .finish_non_exhaustive()
+    }
+}
+
+/// `claims`, if they carry every one of `scopes`; else `INSUFFICIENT_SCOPE`
+/// naming the missing ones (space-separated, for `WWW-Authenticate`).
+fn with_scopes<S: AsRef<str>>(claims: Claims, scopes: &[S]) -> Result<Claims, Error> {
+    let granted = claims.scopes();
+    let missing: Vec<&str> = scopes
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|s| !granted.contains(s))
+        .collect();
+    if missing.is_empty() {
+        Ok(claims)
+    } else {
+        Err(Error::invalid_token(
+            ErrorCode::InsufficientScope,
+            missing.join(" "),
+        ))
     }
 }

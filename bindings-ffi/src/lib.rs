@@ -15,6 +15,7 @@
 mod abi_codes;
 mod dpop;
 mod error;
+mod fork;
 mod guard;
 mod source;
 mod strings;

@@ -37,6 +37,7 @@ fn created(
     out_source: *mut *mut Source,
     source: Result<TokenSource, Error>,
 ) -> Result<(), FfiError> {
+    crate::fork::register();
     give(out_source, Source(source.map_err(|e| failed(&e))?));
     Ok(())
 }

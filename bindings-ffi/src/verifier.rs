@@ -31,6 +31,7 @@ fn created(
     out_verifier: *mut *mut Verifier,
     config: Result<VerifierConfig, Error>,
 ) -> Result<(), FfiError> {
+    crate::fork::register();
     let config = config.map_err(|e| FfiError::from_error(&e))?;
     give(out_verifier, Verifier(CoreVerifier::new(config)));
     Ok(())

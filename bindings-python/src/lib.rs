@@ -1,7 +1,7 @@
 //! `m2mauth._native`: the Python extension module. It converts types and
 //! errors; all protocol and cache logic is in the `m2mauth` crate.
 
-// pyo3's generated glue is unsafe code; our own code has none.
+// pyo3's generated glue is unsafe code; ours is in `gil` and `fork`.
 #![allow(unsafe_code)]
 // Names exported to Python are reached through the module, not Rust paths.
 #![allow(unreachable_pub)]
@@ -12,6 +12,9 @@
 mod aio;
 mod config;
 mod errors;
+// The same fork handlers as the C ABI's (one file, two crates).
+#[path = "../../bindings-ffi/src/fork.rs"]
+mod fork;
 mod gil;
 mod logging;
 mod source;
@@ -57,6 +60,7 @@ mod _native {
     #[pymodule_init]
     fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {
         super::logging::install(module.py());
+        super::fork::register();
         Ok(())
     }
 }

@@ -13,9 +13,9 @@
 //! events carry no secrets: the core never puts one in them.
 
 use std::fmt::Write as _;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -75,7 +75,8 @@ struct ToPythonLogging {
 impl ToPythonLogging {
     fn sender(&self) -> Option<SyncSender<Record>> {
         let pid = std::process::id();
-        let mut sink = self.sink.lock().unwrap_or_else(PoisonError::into_inner);
+        // Through the fork gate: a child forked meanwhile finds it unlocked.
+        let mut sink = m2mauth::runtime::fork::lock(&self.sink);
         if let Some(s) = sink.as_ref().filter(|s| s.pid == pid) {
             return Some(s.sender.clone());
         }

@@ -12,11 +12,13 @@
 #include <dirent.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -608,6 +610,55 @@ static void test_private_key_jwt_and_dpop(const char *keys_dir) {
   m2m_source_free(plain);
 }
 
+/* ---- fork while other threads hold the library's locks -------------------- */
+
+struct hammer {
+  m2m_source *src;
+  volatile int stop;
+};
+
+/* Takes the source's state lock over and over: invalidate, then refetch. */
+static void *hammer_locks(void *arg) {
+  struct hammer *h = arg;
+  while (!h->stop) {
+    m2m_token *tok = NULL;
+    if (m2m_source_token(h->src, &tok, NULL) == M2M_OK) {
+      m2m_source_invalidate(h->src, tok, NULL, NULL);
+      m2m_token_free(tok);
+    }
+  }
+  return NULL;
+}
+
+static void test_fork_while_locks_are_busy(int forks) {
+  admin("/_testkit/reset", NULL);
+  struct hammer h = {new_source(NULL), 0};
+  pthread_t thread;
+  pthread_create(&thread, NULL, hammer_locks, &h);
+  int hung = 0, failed_children = 0;
+  for (int i = 0; i < forks; i++) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      alarm(10); /* a child that hangs on an inherited lock dies here */
+      m2m_token *tok = NULL;
+      int ok = m2m_source_token(h.src, &tok, NULL) == M2M_OK;
+      m2m_token_free(tok);
+      m2m_source *fresh = new_source(NULL);
+      ok = ok && m2m_source_token(fresh, &tok, NULL) == M2M_OK;
+      _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) hung++;
+    else if (WEXITSTATUS(status) != 0) failed_children++;
+  }
+  h.stop = 1;
+  pthread_join(thread, NULL);
+  CHECK(hung == 0, "%d of %d children hung on a lock inherited from the parent", hung, forks);
+  CHECK(failed_children == 0, "%d children could not get a token", failed_children);
+  m2m_source_free(h.src);
+}
+
 /* Many create / get / free cycles: valgrind must find nothing lost. */
 static void test_cycles(int rounds) {
   admin("/_testkit/reset", NULL);
@@ -647,6 +698,7 @@ int main(int argc, char **argv) {
   test_introspect_and_revoke();
   test_private_key_jwt_and_dpop(argc > 4 ? argv[4] : "tests/vectors/keys");
   if (all) {
+    test_fork_while_locks_are_busy(100);
     test_timeout();
     test_vectors(argv[2]);
   }

@@ -1,7 +1,7 @@
 //! Discovery (OpenID Connect, then RFC 8414), once per issuer: the runtime
 //! side of [`protocol::Discovery`](crate::protocol::Discovery).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use url::Url;
 
@@ -43,8 +43,8 @@ impl Discovered {
         Ok(metadata)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Arc<ServerMetadata>>> {
-        self.metadata.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> super::fork::Locked<'_, Option<Arc<ServerMetadata>>> {
+        super::fork::lock(&self.metadata)
     }
 }
 

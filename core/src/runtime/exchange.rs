@@ -191,8 +191,6 @@ fn endpoint_or_alias(
 
 /// The nonce map, whatever a panicking holder left: a map of strings is
 /// still usable.
-pub(crate) fn lock_nonces(nonces: &Mutex<Nonces>) -> std::sync::MutexGuard<'_, Nonces> {
-    nonces
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+pub(crate) fn lock_nonces(nonces: &Mutex<Nonces>) -> super::fork::Locked<'_, Nonces> {
+    super::fork::lock(nonces)
 }

@@ -46,7 +46,7 @@ static GENERATIONS: AtomicU64 = AtomicU64::new(0);
 /// to the lost runtime (fetches in flight, HTTP connections).
 pub(crate) fn handle() -> Result<(Handle, u64), Error> {
     let pid = std::process::id();
-    let mut slot = BACKGROUND.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut slot = super::fork::lock(&BACKGROUND);
     if let Some(bg) = slot.as_ref().filter(|bg| bg.pid == pid) {
         return Ok((bg.runtime.handle().clone(), bg.generation));
     }
@@ -75,10 +75,7 @@ pub fn background() -> Result<Handle, Error> {
 /// the next call starts a new runtime. For a clean exit under leak checkers
 /// and before unloading a library that embeds m2mauth.
 pub fn shutdown() {
-    let old = BACKGROUND
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .take();
+    let old = super::fork::lock(&BACKGROUND).take();
     if let Some(old) = old {
         if old.pid != std::process::id() {
             std::mem::forget(old.runtime);

@@ -3,7 +3,7 @@
 //! a short timeout, a circuit breaker in front.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
@@ -92,8 +92,8 @@ impl Fleet {
         }))
     }
 
-    fn breaker(&self) -> std::sync::MutexGuard<'_, Breaker> {
-        self.breaker.lock().unwrap_or_else(PoisonError::into_inner)
+    fn breaker(&self) -> super::fork::Locked<'_, Breaker> {
+        super::fork::lock(&self.breaker)
     }
 
     /// Whether Redis may be used now (the breaker is closed).

@@ -9,7 +9,7 @@
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwapOption;
 
@@ -58,7 +58,7 @@ struct HitCells {
 
 impl HitCells {
     fn new_cell(&self) -> Arc<HitCell> {
-        let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut live = super::fork::lock(&self.live);
         // A cell only the list holds belongs to a replica that is gone: no
         // one can add to it any more, so its count moves to `retired`.
         live.retain(|cell| {
@@ -75,7 +75,7 @@ impl HitCells {
     }
 
     fn total(&self) -> u64 {
-        let live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
+        let live = super::fork::lock(&self.live);
         self.retired.load(Ordering::Relaxed)
             + live
                 .iter()

@@ -10,6 +10,7 @@ mod exchange;
 mod executor;
 #[cfg(feature = "redis")]
 mod fleet;
+pub mod fork;
 mod hot;
 mod http;
 mod source;

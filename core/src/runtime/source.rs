@@ -1,6 +1,6 @@
 //! `TokenSource`: the cache state machine driven by real time and real HTTP.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::runtime::Handle;
 use tokio::sync::watch;
@@ -458,8 +458,8 @@ impl Shared {
         self.counters.hits() + self.hot.hits()
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> super::fork::Locked<'_, State> {
+        super::fork::lock(&self.state)
     }
 
     /// The background runtime and the HTTP exchange for this process. After

@@ -78,10 +78,7 @@ impl Counters {
 
     pub(crate) fn failed(&self, error: &Error) {
         self.failures.fetch_add(1, Ordering::Relaxed);
-        *self
-            .last_error
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(error.clone());
+        *super::fork::lock(&self.last_error) = Some(error.clone());
     }
 
     /// The counters, with `hot_hits` from the lock-free path and the
@@ -98,11 +95,7 @@ impl Counters {
             fetches: self.fetches.load(Ordering::Relaxed),
             refreshes: self.refreshes.load(Ordering::Relaxed),
             failures: self.failures.load(Ordering::Relaxed),
-            last_error: self
-                .last_error
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .clone(),
+            last_error: super::fork::lock(&self.last_error).clone(),
         }
     }
 }

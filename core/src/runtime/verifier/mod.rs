@@ -6,7 +6,7 @@
 mod introspect;
 mod keys;
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
@@ -253,11 +253,7 @@ impl Verifier {
                     proof: request.dpop,
                 };
                 let config = &self.shared.config;
-                let mut proofs = self
-                    .shared
-                    .proofs
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
+                let mut proofs = super::fork::lock(&self.shared.proofs);
                 check_proof(
                     &presented,
                     token,
@@ -376,14 +372,12 @@ impl Verifier {
 }
 
 impl Shared {
-    fn lock_keys(&self) -> MutexGuard<'_, KeysState> {
-        self.keys.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock_keys(&self) -> super::fork::Locked<'_, KeysState> {
+        super::fork::lock(&self.keys)
     }
 
-    fn lock_introspection(&self) -> MutexGuard<'_, IntrospectState> {
-        self.introspection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    fn lock_introspection(&self) -> super::fork::Locked<'_, IntrospectState> {
+        super::fork::lock(&self.introspection)
     }
 
     /// The HTTP client of the current background runtime.

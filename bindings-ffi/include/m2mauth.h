@@ -13,6 +13,9 @@
  *   M2M_INVALID_UTF8; a panic inside the library gives M2M_PANIC. Nothing
  *   ever unwinds into your code.
  * - One m2m_source may be used from any number of threads at once.
+ * - fork() is safe: handlers registered with pthread_atfork (when the first
+ *   source or verifier is created) wait for the library's locks to be free,
+ *   and a child re-creates the background threads on its first call.
  */
 
 #ifndef M2MAUTH_H

@@ -70,6 +70,8 @@ export interface VerifierOptions {
   issuer?: string
   /** The JWKS URL (default: discovered from `issuer`). */
   jwksUrl?: string
+  /** A JWKS document (JSON) whose keys are used as they are, never fetched or refreshed: keys pinned in configuration, instead of `jwks_url`. */
+  jwks?: string
   /** The audiences this service accepts (required): a token's `aud` must name one of them. */
   audience?: string | readonly string[]
   /** The signature algorithms accepted (never `none`; never HMAC with keys from a JWKS). */

@@ -285,6 +285,8 @@ type VerifierConfig struct {
 	Issuer string `m2m:"issuer"`
 	// The JWKS URL (default: discovered from `issuer`).
 	JWKSURL string `m2m:"jwks_url"`
+	// A JWKS document (JSON) whose keys are used as they are, never fetched or refreshed: keys pinned in configuration, instead of `jwks_url`.
+	JWKS string `m2m:"jwks"`
 	// The audiences this service accepts (required): a token's `aud` must name one of them.
 	Audience []string `m2m:"audience"`
 	// The signature algorithms accepted (never `none`; never HMAC with keys from a JWKS).
@@ -330,6 +332,9 @@ func (c VerifierConfig) options() map[string]any {
 	}
 	if c.JWKSURL != "" {
 		m["jwks_url"] = c.JWKSURL
+	}
+	if c.JWKS != "" {
+		m["jwks"] = c.JWKS
 	}
 	if len(c.Audience) > 0 {
 		m["audience"] = c.Audience
@@ -402,6 +407,9 @@ func (c VerifierConfig) String() string {
 	}
 	if c.JWKSURL != "" {
 		field("JWKSURL", c.JWKSURL)
+	}
+	if c.JWKS != "" {
+		field("JWKS", c.JWKS)
 	}
 	if len(c.Audience) > 0 {
 		field("Audience", c.Audience)

@@ -183,6 +183,9 @@ namespace M2MAuth
         /// <summary>The JWKS URL (default: discovered from `issuer`).</summary>
         public string JwksUrl { get; set; }
 
+        /// <summary>A JWKS document (JSON) whose keys are used as they are, never fetched or refreshed: keys pinned in configuration, instead of `jwks_url`.</summary>
+        public string Jwks { get; set; }
+
         /// <summary>The audiences this service accepts (required): a token's `aud` must name one of them.</summary>
         public IList<string> Audience { get; set; }
 
@@ -243,6 +246,7 @@ namespace M2MAuth
             var json = new JsonWriter();
             json.Text("issuer", Issuer);
             json.Text("jwks_url", JwksUrl);
+            json.Text("jwks", Jwks);
             json.List("audience", Audience);
             json.List("algorithms", Algorithms);
             json.Seconds("leeway", Leeway);
@@ -270,6 +274,7 @@ namespace M2MAuth
             var shown = new Shown("VerifierOptions");
             shown.Value("Issuer", Issuer);
             shown.Value("JwksUrl", JwksUrl);
+            shown.Value("Jwks", Jwks);
             shown.Value("Audience", Audience);
             shown.Value("Algorithms", Algorithms);
             shown.Value("Leeway", Leeway);

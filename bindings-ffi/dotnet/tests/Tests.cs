@@ -45,6 +45,7 @@ public static partial class Tests
             Run("every code of the core's table maps to its class", () => ErrorsMatchTheTable(Path.Combine(vectors, "..", "error_codes.json")));
             Run("options and tokens print and serialize without secrets", Redaction);
             Run("the verifier accepts good tokens and names what is wrong with bad ones", VerifierChecks);
+            Run("the shared verification vectors", () => VerifyVectors(Path.Combine(vectors, "..", "verify")));
             Run("VerifyAsync", VerifyAsync);
             Run("verifier configuration errors name the option", VerifierConfiguration);
             Run("opaque tokens are introspected and revoked", IntrospectAndRevoke);

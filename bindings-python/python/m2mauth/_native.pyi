@@ -136,6 +136,7 @@ class Verifier:
         *,
         issuer: str | None = None,
         jwks_url: str | None = None,
+        jwks: str | None = None,
         audience: str | Sequence[str] | None = None,
         algorithms: str | Sequence[str] | None = None,
         leeway: _Seconds | None = None,

@@ -92,7 +92,7 @@ class Verifier:
     ``kid``s never flood the IdP), opaque tokens by introspection.
 
     Options are keyword arguments, the same in every m2mauth language
-    (``issuer``, ``jwks_url``, ``audience`` (required), ``algorithms``,
+    (``issuer``, ``jwks_url`` or ``jwks`` (pinned keys), ``audience`` (required), ``algorithms``,
     ``leeway``, ``required_scopes``, ``required_claims``, ``strict_typ``,
     ``introspection_url`` with ``client_id``/``client_secret`` …). Failures
     raise ``InvalidToken`` (``.code`` says which rule), ``InsufficientScope``

@@ -453,6 +453,11 @@ options! {
     verifier.jwks_url: Kind::Text,
         default Default::None, env ["JWKS_URL"], flag Some("--jwks-url"), alternatives [],
         setter jwks_url(url: impl Into<String>) => Raw::Text(url.into());
+    /// A JWKS document (JSON) whose keys are used as they are, never fetched
+    /// or refreshed: keys pinned in configuration, instead of `jwks_url`.
+    verifier.jwks: Kind::Text,
+        default Default::None, env ["JWKS"], flag Some("--jwks"), alternatives ["jwks_url"],
+        setter jwks(document: impl Into<String>) => Raw::Text(document.into());
     /// The audiences this service accepts (required): a token's `aud` must name one of them.
     verifier.audience: Kind::Words,
         default Default::None, env ["AUDIENCE", "API_AUDIENCE"], flag Some("--audience"), alternatives [],

@@ -151,8 +151,9 @@ impl SigningKey {
         )
     }
 
-    /// Signs `message` with `alg` (which must fit: see [`fits`](Self::fits)).
-    pub(crate) fn sign(&self, alg: SigningAlg, message: &[u8]) -> Result<Vec<u8>, String> {
+    /// Signs `message` with `alg` (which must fit: see [`fits`](Self::fits));
+    /// with [`compact_jws`], a JWT of your own.
+    pub fn sign(&self, alg: SigningAlg, message: &[u8]) -> Result<Vec<u8>, String> {
         sign::sign(&self.material, alg, message)
     }
 

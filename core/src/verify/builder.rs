@@ -126,6 +126,14 @@ impl VerifierConfigBuilder {
         let issuer_url = url("issuer")?;
         let issuer = s.text("issuer").map(|i| i.trim().to_owned());
         let jwks_url = url("jwks_url")?;
+        let pinned_keys = s
+            .text("jwks")
+            .map(|document| {
+                super::jwks::parse_jwks(document.as_bytes())
+                    .map(std::sync::Arc::new)
+                    .map_err(|why| s.err("jwks", format!("is not a usable JWKS: {why}")))
+            })
+            .transpose()?;
         let introspection_url = url("introspection_url")?;
         let audiences = s.list("audience");
         if judging && audiences.is_empty() {
@@ -156,16 +164,18 @@ impl VerifierConfigBuilder {
             }),
             _ => None,
         };
-        if judging && issuer_url.is_none() && jwks_url.is_none() && introspection.is_none() {
+        let no_keys = issuer_url.is_none() && jwks_url.is_none() && pinned_keys.is_none();
+        if judging && no_keys && introspection.is_none() {
             return Err(s.err(
                 "issuer",
-                "is required (or jwks_url, or introspection_url): where the keys come from",
+                "is required (or jwks_url, jwks or introspection_url): where the keys come from",
             ));
         }
         Ok(VerifierConfig {
             issuer,
             issuer_url,
             jwks_url,
+            pinned_keys,
             audiences,
             algorithms,
             leeway,

@@ -27,6 +27,8 @@ pub struct VerifierConfig {
     /// The issuer as a URL, for discovery.
     pub(crate) issuer_url: Option<Url>,
     pub(crate) jwks_url: Option<Url>,
+    /// Keys given in the configuration (`jwks`): never fetched.
+    pub(crate) pinned_keys: Option<std::sync::Arc<super::KeySet>>,
     pub(crate) audiences: Vec<String>,
     pub(crate) algorithms: Vec<Algorithm>,
     pub(crate) leeway: Duration,
@@ -86,5 +88,10 @@ impl VerifierConfig {
     /// discovery document (`None`: neither, so only introspection).
     pub fn key_source(&self) -> Option<&Url> {
         self.jwks_url.as_ref().or(self.issuer_url.as_ref())
+    }
+
+    /// The keys pinned by the `jwks` option, used instead of any fetch.
+    pub fn pinned_keys(&self) -> Option<&super::KeySet> {
+        self.pinned_keys.as_deref()
     }
 }

@@ -362,10 +362,14 @@ impl Verifier {
         let token = token.trim();
         let config = &self.shared.config;
         let introspects = config.introspects();
-        if introspects && (!looks_like_jwt(token) || config.key_source().is_none()) {
+        let has_keys = config.key_source().is_some() || config.pinned_keys.is_some();
+        if introspects && (!looks_like_jwt(token) || !has_keys) {
             return introspect::claims(&self.shared, token).await;
         }
         let candidate = candidate(config, token)?;
+        if let Some(pinned) = &config.pinned_keys {
+            return crate::verify::check_with_keys(config, candidate, pinned, clock::wall_now());
+        }
         let keys = keys::keys_for(&self.shared, &candidate).await?;
         crate::verify::check_with_keys(config, candidate, &keys, clock::wall_now())
     }

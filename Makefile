@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test setup build test-rust test-ffi test-python test-node lint bench
+.PHONY: demo test setup build test-rust test-ffi test-python test-node lint bench fuzz
 
 ## The main job: a token fetched and cached against the built-in test issuer,
 ## or against the IdP named by M2MAUTH_* variables when they are set.
@@ -44,3 +44,8 @@ test-ffi:
 ## Benchmarks (figures, not pass/fail): see bench/README.md.
 bench:
 	$(CARGO) bench -p m2mauth-bench
+
+## Every fuzz target of the sans-IO parsers for FUZZ_SECONDS each (default
+## 60; nightly toolchain, cargo-fuzz installed when missing).
+fuzz:
+	fuzz/run.sh

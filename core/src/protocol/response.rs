@@ -196,7 +196,7 @@ pub(crate) fn outage_error(
     let idp_error = object
         .and_then(|o| o.get("error"))
         .and_then(Value::as_str)
-        .and_then(clean_error_code);
+        .and_then(|e| clean_error_code(e, secrets));
     let description = object
         .and_then(|o| o.get("error_description"))
         .and_then(Value::as_str)
@@ -206,7 +206,10 @@ pub(crate) fn outage_error(
 
 /// An OAuth error from a JSON body that has a usable `error` string.
 fn oauth_error(status: u16, object: &Map<String, Value>, secrets: &[&str]) -> Option<Error> {
-    let error = object.get("error")?.as_str().and_then(clean_error_code)?;
+    let error = object
+        .get("error")?
+        .as_str()
+        .and_then(|e| clean_error_code(e, secrets))?;
     let description = object
         .get("error_description")
         .and_then(Value::as_str)

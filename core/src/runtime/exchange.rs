@@ -38,7 +38,7 @@ impl Exchange {
         fleet_counters: Arc<super::stats::FleetCounters>,
     ) -> Result<Exchange, Error> {
         #[cfg(not(feature = "redis"))]
-        let _ = fleet_counters;
+        drop(fleet_counters);
         Ok(Exchange {
             http: HttpClient::new(config.timeout(), config.tls())?,
             discovered: Discovered::default(),

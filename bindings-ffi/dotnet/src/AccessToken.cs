@@ -5,9 +5,11 @@ using System.Runtime.Serialization;
 
 namespace M2MAuth
 {
-    /// <summary>An access token from the cache. <see cref="ToString"/> never shows the token, and
-    /// serializers that honour <see cref="ISerializable"/> (BinaryFormatter, Json.NET) write it
-    /// redacted, as Node's toJSON does.</summary>
+    /// <summary>An access token from the cache. <see cref="ToString"/> never shows the token;
+    /// serializers that honour <see cref="ISerializable"/> (BinaryFormatter, Json.NET,
+    /// DataContractSerializer) write it redacted, as Node's toJSON does; and the token's text is
+    /// in fields, not properties, so System.Text.Json (which serializes public properties only,
+    /// and ignores ISerializable) never writes it either.</summary>
     [Serializable]
     public sealed class AccessToken : ISerializable
     {
@@ -15,6 +17,7 @@ namespace M2MAuth
         {
             Value = Native.Text(Native.m2m_token_value(token));
             TokenType = Native.Text(Native.m2m_token_type(token));
+            AuthorizationHeader = TokenType + " " + Value;
             ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(Native.m2m_token_expires_at_ms(token));
             FetchId = Native.m2m_token_fetch_id(token);
             var count = (int)Native.m2m_token_scope_count(token).ToUInt32();
@@ -26,8 +29,8 @@ namespace M2MAuth
             Scopes = new ReadOnlyCollection<string>(scopes);
         }
 
-        /// <summary>The access token itself.</summary>
-        public string Value { get; private set; }
+        /// <summary>The access token itself (a field, so that property serializers skip it).</summary>
+        public readonly string Value;
 
         /// <summary>The token type ("Bearer").</summary>
         public string TokenType { get; private set; }
@@ -38,11 +41,8 @@ namespace M2MAuth
         /// <summary>The scopes granted.</summary>
         public IReadOnlyList<string> Scopes { get; private set; }
 
-        /// <summary>"Bearer &lt;token&gt;", for an Authorization header.</summary>
-        public string AuthorizationHeader
-        {
-            get { return TokenType + " " + Value; }
-        }
+        /// <summary>"Bearer &lt;token&gt;", for an Authorization header (a field, like <see cref="Value"/>).</summary>
+        public readonly string AuthorizationHeader;
 
         /// <summary>Names the fetch that produced the token.</summary>
         internal ulong FetchId { get; private set; }

@@ -429,6 +429,10 @@ public static partial class Tests
             new System.Runtime.Serialization.Formatters.Binary.BinaryFormatter().Serialize(stream, token);
             var bytes = Encoding.UTF8.GetString(stream.ToArray());
             Check(!bytes.Contains(token.Value) && bytes.Contains("[redacted]"), "a serialized token is redacted");
+            // What System.Text.Json writes: every public instance property's value.
+            var properties = typeof(AccessToken).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+                .Select(p => Convert.ToString(p.GetValue(token), System.Globalization.CultureInfo.InvariantCulture) ?? "").ToList();
+            Check(properties.Count >= 3 && properties.All(v => !v.Contains(token.Value)), "no public property holds the token");
         }
     }
 }

@@ -81,3 +81,20 @@ def test_refusals_are_typed(oidc_provider: Callable[..., OidcProvider]) -> None:
         m2mauth.TokenSource(
             issuer=idp.issuer, client_id="basic-client", client_secret="basic-secret", scopes="api:admin"
         ).token()
+
+
+def test_the_providers_jwt_access_tokens_verify(oidc_provider: Callable[..., OidcProvider]) -> None:
+    idp = oidc_provider()
+    source = m2mauth.TokenSource(
+        issuer=idp.issuer, client_id="basic-client", client_secret="basic-secret", scopes=["api:read"]
+    )
+    token = source.token().access_token
+    verifier = m2mauth.Verifier(issuer=idp.issuer, audience="https://api.example.test", strict_typ=True)
+    claims = verifier.verify(token, scopes=["api:read"])
+    assert (claims.client_id, claims.issuer, claims.scopes) == ("basic-client", idp.issuer, ("api:read",))
+    with pytest.raises(m2mauth.InsufficientScope):
+        verifier.verify(token, scopes=["api:write"])
+    header, payload, signature = token.split(".")
+    with pytest.raises(m2mauth.InvalidToken) as raised:
+        verifier.verify(f"{header}.{payload}.{signature[:-4]}AAAA")
+    assert raised.value.code == "token_signature"

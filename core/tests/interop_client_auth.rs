@@ -186,3 +186,79 @@ async fn mtls_clients_get_certificate_bound_tokens_through_the_aliases() {
         assert!(claims(&token)["cnf"]["x5t#S256"].is_string(), "{client_id}");
     }
 }
+
+/// The provider's own RFC 9068 access tokens (ES256, signed with its JWKS,
+/// found through discovery) pass our verifier; tampered ones, another
+/// audience and a DPoP-bound token without its proof do not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_providers_jwt_access_tokens_verify_and_forgeries_do_not() {
+    let idp = OidcProvider::start(3600);
+    let source = key_client(&idp, "rsa-key-client", "rsa-2048.pem")
+        .build()
+        .unwrap();
+    let token = bounded(source.token()).await.unwrap();
+    let verifier = Verifier::builder()
+        .issuer(&idp.issuer)
+        .audience([API])
+        .strict_typ(true)
+        .build()
+        .unwrap();
+    let checked = bounded(verifier.verify(token.secret())).await.unwrap();
+    assert_eq!(checked.client_id(), Some("rsa-key-client"));
+    assert_eq!(checked.issuer(), Some(idp.issuer.as_str()));
+    assert_eq!(checked.audience(), vec![API]);
+
+    let parts: Vec<&str> = token.secret().split('.').collect();
+    let mut payload = claims(&token);
+    payload["client_id"] = "someone-else".into();
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(payload.to_string()),
+        parts[2]
+    );
+    let refused = bounded(verifier.verify(&forged)).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::TokenSignature);
+    let elsewhere = Verifier::builder()
+        .issuer(&idp.issuer)
+        .audience(["https://other.example.test"])
+        .build()
+        .unwrap();
+    let refused = bounded(elsewhere.verify(token.secret())).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::TokenAudience);
+
+    // A DPoP-bound token (cnf.jkt) needs a proof of its key for this request.
+    let bound = TokenSource::builder()
+        .issuer(&idp.issuer)
+        .client_id("dpop-client")
+        .client_secret("dpop-secret")
+        .dpop(true)
+        .resources([API])
+        .build()
+        .unwrap();
+    let token = bounded(bound.token()).await.unwrap();
+    let url = "https://api.example.test/invoices";
+    let proof = bound
+        .dpop_proof("GET", url, Some(token.secret()))
+        .unwrap()
+        .unwrap();
+    let authorization = format!("DPoP {}", token.secret());
+    let request = m2mauth::runtime::ResourceRequest {
+        authorization: &authorization,
+        dpop: Some(proof.expose()),
+        method: "GET",
+        url,
+    };
+    let checked = bounded(verifier.verify_request(&request, &[] as &[&str]))
+        .await
+        .unwrap();
+    assert_eq!(checked.client_id(), Some("dpop-client"));
+    let without = m2mauth::runtime::ResourceRequest {
+        dpop: None,
+        ..request
+    };
+    let refused = bounded(verifier.verify_request(&without, &[] as &[&str]))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::DpopProof);
+}

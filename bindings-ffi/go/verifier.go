@@ -84,6 +84,14 @@ func (v *Verifier) Verify(ctx context.Context, token string, scopes ...string) (
 	if v.closed.Load() {
 		return nil, ErrClosed
 	}
+	// Once the keys are cached, on this goroutine: no hop to a library thread.
+	if claims, decided, err := verifyNow(v.v, token, scopes); decided {
+		runtime.KeepAlive(v)
+		if err != nil {
+			return nil, err
+		}
+		return parseClaims(claims)
+	}
 	done, err := requestVerify(v.v, token, scopes)
 	runtime.KeepAlive(v)
 	if err != nil {

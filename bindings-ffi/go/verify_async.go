@@ -59,3 +59,25 @@ func requestVerify(v *C.m2m_verifier, token string, scopes []string) (<-chan ver
 	}
 	return done, nil
 }
+
+// verifyNow checks token on the calling goroutine if that needs no wait
+// (m2m_verifier_verify_now); decided is false when a fetch must be waited for.
+func verifyNow(v *C.m2m_verifier, token string, scopes []string) (claims string, decided bool, err error) {
+	ctoken := C.CString(token)
+	defer C.free(unsafe.Pointer(ctoken))
+	var cscopes *C.char
+	if len(scopes) > 0 {
+		cscopes = C.CString(strings.Join(scopes, " "))
+		defer C.free(unsafe.Pointer(cscopes))
+	}
+	var out *C.char
+	var cerr *C.m2m_error
+	if code := C.m2m_verifier_verify_now(v, ctoken, cscopes, &out, &cerr); code != C.M2M_OK {
+		return "", true, goError(code, cerr)
+	}
+	if out == nil {
+		return "", false, nil
+	}
+	defer C.m2m_string_free(out)
+	return C.GoString(out), true, nil
+}

@@ -493,6 +493,23 @@ m2m_code m2m_verifier_verify(const m2m_verifier *verifier,
                              char **out_claims,
                              m2m_error **err);
 
+// Checks `token` as `m2m_verifier_verify` does if that needs no wait (the
+// keys are cached or pinned): sets `*out` to the claims JSON, or returns
+// the token's error. When it would have to wait (no keys yet, an unknown
+// `kid` to look up, an introspection to make), sets `*out` to NULL and
+// returns `M2M_OK`: then call `m2m_verifier_verify` or `_async`, which
+// wait for the fetch this call may have started. Never blocks: the fast
+// path for bindings whose async variant costs a thread hop.
+//
+// # Safety
+// `verifier` is NULL or live; `token` and `scopes` are NULL or
+// NUL-terminated; `out` and `err` are NULL or writable.
+m2m_code m2m_verifier_verify_now(const m2m_verifier *verifier,
+                                 const char *token,
+                                 const char *scopes_text,
+                                 char **out_claims,
+                                 m2m_error **err);
+
 // Checks `token` without blocking: `callback` receives the outcome exactly
 // once, on one of the library's callback threads (it may block or call
 // into the library). Returns `M2M_OK` when the check was started.

@@ -161,6 +161,41 @@ pub unsafe extern "C" fn m2m_verifier_verify(
     })
 }
 
+/// Checks `token` as `m2m_verifier_verify` does if that needs no wait (the
+/// keys are cached or pinned): sets `*out` to the claims JSON, or returns
+/// the token's error. When it would have to wait (no keys yet, an unknown
+/// `kid` to look up, an introspection to make), sets `*out` to NULL and
+/// returns `M2M_OK`: then call `m2m_verifier_verify` or `_async`, which
+/// wait for the fetch this call may have started. Never blocks: the fast
+/// path for bindings whose async variant costs a thread hop.
+///
+/// # Safety
+/// `verifier` is NULL or live; `token` and `scopes` are NULL or
+/// NUL-terminated; `out` and `err` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn m2m_verifier_verify_now(
+    verifier: *const Verifier,
+    token: *const c_char,
+    scopes_text: *const c_char,
+    out_claims: *mut *mut c_char,
+    err: *mut *mut FfiError,
+) -> Code {
+    guarded(err, || {
+        // SAFETY: per this function's contract.
+        let (verifier, token, scopes) = unsafe { arguments(verifier, token, scopes_text) }?;
+        out(out_claims, "out")?;
+        let claims = match verifier.0.verify_now(token, &scopes) {
+            None => std::ptr::null_mut(),
+            Some(outcome) => {
+                c_string(&outcome.map_err(|e| FfiError::from_error(&e))?.to_json()).into_raw()
+            }
+        };
+        // SAFETY: checked non-NULL above.
+        unsafe { *out_claims = claims };
+        Ok(())
+    })
+}
+
 /// Checks `token` without blocking: `callback` receives the outcome exactly
 /// once, on one of the library's callback threads (it may block or call
 /// into the library). Returns `M2M_OK` when the check was started.

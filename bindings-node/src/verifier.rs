@@ -69,6 +69,16 @@ impl NativeVerifier {
         Ok(promise)
     }
 
+    /// Checks `token` on the calling thread if that needs no wait (keys
+    /// cached or pinned): the claims (as JSON) or the error; `null` when a
+    /// fetch must be waited for (then call `verify`).
+    #[napi(catch_unwind)]
+    pub fn verify_now(&self, token: String, scopes: Vec<String>) -> Option<NativeChecked> {
+        self.verifier
+            .verify_now(&token, &scopes)
+            .map(|outcome| NativeChecked::new(outcome.map(|claims| claims.to_json())))
+    }
+
     /// Checks a request's `Authorization` header (Bearer or DPoP) and, for
     /// a DPoP-bound token, its `DPoP` proof for `method` and `url`.
     #[napi(catch_unwind, ts_return_type = "Promise<NativeChecked>")]

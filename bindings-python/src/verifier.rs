@@ -75,6 +75,23 @@ impl PyVerifier {
         to_python(py, &Value::Object(claims.raw().clone()))
     }
 
+    /// The claims dict if the check needs no wait (keys cached or pinned),
+    /// checked on this thread; `None` when a fetch must be waited for.
+    #[pyo3(signature = (token, scopes = Vec::new()))]
+    #[allow(clippy::needless_pass_by_value)] // pyo3 extracts a sequence into an owned Vec
+    fn verify_now(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        scopes: Vec<String>,
+    ) -> PyResult<Option<Py<PyAny>>> {
+        match self.verifier.verify_now(token, &scopes) {
+            None => Ok(None),
+            Some(Ok(claims)) => to_python(py, &Value::Object(claims.raw().clone())).map(Some),
+            Some(Err(error)) => Err(errors::to_py(py, &error)),
+        }
+    }
+
     /// An awaitable of the claims dict, checked on m2mauth's runtime.
     #[pyo3(signature = (token, scopes = Vec::new()))]
     fn verify_async<'py>(

@@ -443,8 +443,27 @@ static void test_verifier(void) {
   admin("/_testkit/reset", NULL);
   m2m_verifier *v = new_verifier();
   char *good = mint(NULL, NULL);
-  char *claims = NULL;
+  char *claims = (char *)"unset";
   m2m_error *err = NULL;
+  /* Cold: verify_now cannot decide without the keys, and says so with NULL claims. */
+  CHECK(m2m_verifier_verify_now(v, good, "read", &claims, &err) == M2M_OK && claims == NULL,
+        "verify_now on a cold verifier waits for nobody");
+  claims = NULL;
+  CHECK(m2m_verifier_verify(v, good, "read", &claims, &err) == M2M_OK, "a valid token: %s",
+        err ? m2m_error_message(err) : "");
+  m2m_string_free(claims);
+  claims = NULL;
+  /* Warm: verify_now decides on the calling thread, claims or the token's error. */
+  CHECK(m2m_verifier_verify_now(v, good, "read", &claims, &err) == M2M_OK && claims &&
+            strstr(claims, "\"sub\":\"svc\""),
+        "verify_now once warm: %s", claims ? claims : "(null)");
+  m2m_string_free(claims);
+  claims = NULL;
+  CHECK(m2m_verifier_verify_now(v, good, "admin", &claims, &err) == M2M_INSUFFICIENT_SCOPE && claims == NULL &&
+            err != NULL,
+        "verify_now reports the token's error");
+  m2m_error_free(err);
+  err = NULL;
   CHECK(m2m_verifier_verify(v, good, "read", &claims, &err) == M2M_OK, "a valid token: %s",
         err ? m2m_error_message(err) : "");
   CHECK(claims && strstr(claims, "\"sub\":\"svc\""), "its claims: %s", claims ? claims : "(null)");

@@ -129,6 +129,17 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     }
 }
 
+/// Polls `future` once on the calling thread: its output if it is ready
+/// without waiting, else `None` (the future is dropped; work it handed to
+/// the background runtime, such as a fetch, goes on there).
+pub(crate) fn poll_once<F: Future>(future: F) -> Option<F::Output> {
+    let mut cx = Context::from_waker(Waker::noop());
+    match pin!(future).poll(&mut cx) {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
+    }
+}
+
 /// A value that belongs to one background runtime (an HTTP client and its
 /// connections): made on first use, and made again when the runtime was
 /// re-created (after a fork or a shutdown), the old one left alone.

@@ -178,6 +178,19 @@ impl Verifier {
         Ok(claims)
     }
 
+    /// [`verify_scoped`](Self::verify_scoped) if its outcome can be had
+    /// without waiting (the keys are cached or pinned, or the introspection
+    /// answer is), else `None`: then call the async (or blocking) one, which
+    /// waits for the fetch this call may have started. Never blocks; the
+    /// bindings' fast path, which spares a thread hop once warm.
+    pub fn verify_now<S: AsRef<str>>(
+        &self,
+        token: &str,
+        scopes: &[S],
+    ) -> Option<Result<Claims, Error>> {
+        executor::poll_once(self.verify_scoped(token, scopes))
+    }
+
     /// [`verify`](Self::verify), and the token must also carry every scope
     /// of `scopes` (beyond the configured `required_scopes`): what a route
     /// of an API asks. A missing one is `INSUFFICIENT_SCOPE`, whose detail

@@ -165,6 +165,16 @@ def test_a_429_with_retry_after_is_rate_limited(issuer: TestIssuer) -> None:
     assert caught.value.status == 429
 
 
+def test_a_retry_after_http_date_is_read(issuer: TestIssuer) -> None:
+    import email.utils
+
+    later = email.utils.formatdate(time.time() + 120, usegmt=True)
+    issuer.fail_next(503, retry_after=later)
+    with pytest.raises(m2mauth.ServerError) as caught:
+        issuer.token_source(retries=0).token()
+    assert caught.value.retry_after is not None and 110 <= caught.value.retry_after <= 121
+
+
 def test_a_short_retry_after_is_waited_out(issuer: TestIssuer) -> None:
     issuer.fail_next(429, retry_after="1")
     issuer.token_source().token()

@@ -77,7 +77,8 @@ try {
   const rows = [
     ['floor: await of a napi-rs method returning a cached string', await perCall(() => floor.get())],
     ['floor: await of a raw N-API function (tagged external)', await perCall(() => rawGet(handle))],
-    ['m2mauth await source.token()', await perCall(() => source.token())],
+    ['floor: await of an async closure returning a string', await perCall(async () => 'eyJ-a-cached-token')],
+    ['m2mauth (await source.token()).accessToken', await perCall(async () => (await source.token()).accessToken)],
     ['openid-client clientCredentialsGrant + cache', await perCall(oidc)],
     ['simple-oauth2 getToken + expired()', await perCall(simple)],
   ]

@@ -451,7 +451,7 @@ options! {
         setter issuer(url: impl Into<String>) => Raw::Text(url.into());
     /// The JWKS URL (default: discovered from `issuer`).
     verifier.jwks_url: Kind::Text,
-        default Default::None, env ["JWKS_URL"], flag Some("--jwks-url"), alternatives [],
+        default Default::None, env ["JWKS_URL"], flag Some("--jwks-url"), alternatives ["jwks"],
         setter jwks_url(url: impl Into<String>) => Raw::Text(url.into());
     /// A JWKS document (JSON) whose keys are used as they are, never fetched
     /// or refreshed: keys pinned in configuration, instead of `jwks_url`.

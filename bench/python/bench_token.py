@@ -12,8 +12,6 @@ Run it with bench/run.sh python (release builds). Prints medians of 7 runs.
 
 from __future__ import annotations
 
-import asyncio
-import statistics
 import threading
 import time
 from typing import Any, Callable
@@ -23,7 +21,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from httpx_auth import OAuth2, OAuth2ClientCredentials
 from m2mauth_bench_floor import Floor
 
-import m2mauth
+import timing
 from m2mauth.testing import TestIssuer
 
 CALLS = 200_000
@@ -31,26 +29,11 @@ RUNS = 7
 
 
 def per_call_ns(call: Callable[[], Any]) -> float:
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter_ns()
-        for _ in range(CALLS):
-            call()
-        samples.append((time.perf_counter_ns() - start) / CALLS)
-    return statistics.median(samples)
+    return timing.per_call_ns(call, CALLS, RUNS)
 
 
 def per_await_ns(make: Callable[[], Any]) -> float:
-    async def run() -> float:
-        samples = []
-        for _ in range(RUNS):
-            start = time.perf_counter_ns()
-            for _ in range(CALLS):
-                await make()
-            samples.append((time.perf_counter_ns() - start) / CALLS)
-        return statistics.median(samples)
-
-    return asyncio.run(run())
+    return timing.per_await_ns(make, CALLS, RUNS)
 
 
 def stampede(issuer: TestIssuer, call: Callable[[], Any], threads: int = 100) -> int:

@@ -22,7 +22,6 @@ import asyncio
 import base64
 import json
 import os
-import statistics
 import threading
 import time
 import urllib.request
@@ -35,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 import m2mauth
+import timing
 from m2mauth.testing import TestIssuer
 
 CALLS = int(os.environ.get("BENCH_CALLS", "5000"))
@@ -46,26 +46,11 @@ FLOOR = "floor: cryptography verify() of the signing input"
 
 
 def per_call_us(call: Callable[[], Any]) -> float:
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter_ns()
-        for _ in range(CALLS):
-            call()
-        samples.append((time.perf_counter_ns() - start) / CALLS / 1000)
-    return statistics.median(samples)
+    return timing.per_call_ns(call, CALLS, RUNS) / 1000
 
 
 def per_await_us(make: Callable[[], Any]) -> float:
-    async def run() -> float:
-        samples = []
-        for _ in range(RUNS):
-            start = time.perf_counter_ns()
-            for _ in range(CALLS):
-                await make()
-            samples.append((time.perf_counter_ns() - start) / CALLS / 1000)
-        return statistics.median(samples)
-
-    return asyncio.run(run())
+    return timing.per_await_ns(make, CALLS, RUNS) / 1000
 
 
 def b64(part: str) -> bytes:

@@ -148,8 +148,7 @@ func (v *Verifier) VerifyRequest(r *http.Request, scopes ...string) (*Claims, er
 			done <- answer{err: goError(code, cerr)}
 			return
 		}
-		text := C.GoString(out)
-		C.m2m_string_free(out)
+		text := takeString(out)
 		claims, err := parseClaims(text)
 		done <- answer{claims: claims, err: err}
 	}()
@@ -184,8 +183,7 @@ func (v *Verifier) Introspect(ctx context.Context, token string) (map[string]any
 			done <- answer{err: goError(code, cerr)}
 			return
 		}
-		text := C.GoString(out)
-		C.m2m_string_free(out)
+		text := takeString(out)
 		var fields map[string]any
 		if err := json.Unmarshal([]byte(text), &fields); err != nil {
 			done <- answer{err: &Error{Code: CodeInternal, Name: "internal", Family: "internal", Message: "introspection answer: " + err.Error()}}

@@ -32,9 +32,7 @@ func m2mauthGoOnVerified(handle unsafe.Pointer, code C.m2m_code, claims *C.char,
 	done := h.Value().(chan verified)
 	h.Delete()
 	if code == C.M2M_OK {
-		text := C.GoString(claims)
-		C.m2m_string_free(claims)
-		done <- verified{json: text}
+		done <- verified{json: takeString(claims)}
 		return
 	}
 	done <- verified{err: goError(code, cerr)}
@@ -43,13 +41,8 @@ func m2mauthGoOnVerified(handle unsafe.Pointer, code C.m2m_code, claims *C.char,
 // requestVerify starts an asynchronous verification whose outcome arrives
 // on the returned (buffered) channel.
 func requestVerify(v *C.m2m_verifier, token string, scopes []string) (<-chan verified, error) {
-	ctoken := C.CString(token)
-	defer C.free(unsafe.Pointer(ctoken))
-	var cscopes *C.char
-	if len(scopes) > 0 {
-		cscopes = C.CString(strings.Join(scopes, " "))
-		defer C.free(unsafe.Pointer(cscopes))
-	}
+	ctoken, cscopes, free := verifyArguments(token, scopes)
+	defer free()
 	done := make(chan verified, 1)
 	h := cgo.NewHandle(done)
 	var cerr *C.m2m_error
@@ -63,13 +56,8 @@ func requestVerify(v *C.m2m_verifier, token string, scopes []string) (<-chan ver
 // verifyNow checks token on the calling goroutine if that needs no wait
 // (m2m_verifier_verify_now); decided is false when a fetch must be waited for.
 func verifyNow(v *C.m2m_verifier, token string, scopes []string) (claims string, decided bool, err error) {
-	ctoken := C.CString(token)
-	defer C.free(unsafe.Pointer(ctoken))
-	var cscopes *C.char
-	if len(scopes) > 0 {
-		cscopes = C.CString(strings.Join(scopes, " "))
-		defer C.free(unsafe.Pointer(cscopes))
-	}
+	ctoken, cscopes, free := verifyArguments(token, scopes)
+	defer free()
 	var out *C.char
 	var cerr *C.m2m_error
 	if code := C.m2m_verifier_verify_now(v, ctoken, cscopes, &out, &cerr); code != C.M2M_OK {
@@ -78,6 +66,24 @@ func verifyNow(v *C.m2m_verifier, token string, scopes []string) (claims string,
 	if out == nil {
 		return "", false, nil
 	}
+	return takeString(out), true, nil
+}
+
+// verifyArguments are token and scopes (space-separated, NULL when none)
+// as C strings, and the function that frees them.
+func verifyArguments(token string, scopes []string) (ctoken, cscopes *C.char, free func()) {
+	ctoken = C.CString(token)
+	if len(scopes) > 0 {
+		cscopes = C.CString(strings.Join(scopes, " "))
+	}
+	return ctoken, cscopes, func() {
+		C.free(unsafe.Pointer(ctoken))
+		C.free(unsafe.Pointer(cscopes)) // free(NULL) does nothing
+	}
+}
+
+// takeString copies a string the library returned and frees the library's copy.
+func takeString(out *C.char) string {
 	defer C.m2m_string_free(out)
-	return C.GoString(out), true, nil
+	return C.GoString(out)
 }

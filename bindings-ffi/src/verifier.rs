@@ -147,18 +147,17 @@ pub unsafe extern "C" fn m2m_verifier_verify(
     out_claims: *mut *mut c_char,
     err: *mut *mut FfiError,
 ) -> Code {
-    guarded(err, || {
-        // SAFETY: per this function's contract.
-        let (verifier, token, scopes) = unsafe { arguments(verifier, token, scopes_text) }?;
-        out(out_claims, "out")?;
-        let claims = verifier
-            .0
-            .verify_scoped_blocking(token, &scopes)
-            .map_err(|e| FfiError::from_error(&e))?;
-        // SAFETY: checked non-NULL above.
-        unsafe { *out_claims = c_string(&claims.to_json()).into_raw() };
-        Ok(())
-    })
+    // SAFETY: per this function's contract, which is claims_into's.
+    unsafe {
+        claims_into(
+            verifier,
+            token,
+            scopes_text,
+            out_claims,
+            err,
+            |v, token, scopes| v.verify_scoped_blocking(token, scopes).map(Some),
+        )
+    }
 }
 
 /// Checks `token` as `m2m_verifier_verify` does if that needs no wait (the
@@ -180,18 +179,45 @@ pub unsafe extern "C" fn m2m_verifier_verify_now(
     out_claims: *mut *mut c_char,
     err: *mut *mut FfiError,
 ) -> Code {
+    // SAFETY: per this function's contract, which is claims_into's.
+    unsafe {
+        claims_into(
+            verifier,
+            token,
+            scopes_text,
+            out_claims,
+            err,
+            |v, token, scopes| v.verify_now(token, scopes).transpose(),
+        )
+    }
+}
+
+/// The body of the synchronous checks: reads the arguments, runs `check`,
+/// and sets `*out_claims` to its claims as JSON (NULL for `None`), or
+/// reports its error.
+///
+/// # Safety
+/// As for `m2m_verifier_verify`.
+unsafe fn claims_into(
+    verifier: *const Verifier,
+    token: *const c_char,
+    scopes_text: *const c_char,
+    out_claims: *mut *mut c_char,
+    err: *mut *mut FfiError,
+    check: impl FnOnce(
+        &m2mauth::Verifier,
+        &str,
+        &[String],
+    ) -> Result<Option<m2mauth::verify::Claims>, m2mauth::Error>,
+) -> Code {
     guarded(err, || {
         // SAFETY: per this function's contract.
         let (verifier, token, scopes) = unsafe { arguments(verifier, token, scopes_text) }?;
         out(out_claims, "out")?;
-        let claims = match verifier.0.verify_now(token, &scopes) {
-            None => std::ptr::null_mut(),
-            Some(outcome) => {
-                c_string(&outcome.map_err(|e| FfiError::from_error(&e))?.to_json()).into_raw()
-            }
-        };
+        let claims = check(&verifier.0, token, &scopes).map_err(|e| FfiError::from_error(&e))?;
+        let raw = claims.map_or(std::ptr::null_mut(), |c| c_string(&c.to_json()).into_raw());
         // SAFETY: checked non-NULL above.
-        unsafe { *out_claims = claims };
+        unsafe { *out_claims = raw };
         Ok(())
     })
 }

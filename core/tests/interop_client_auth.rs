@@ -39,6 +39,18 @@ fn key_client(idp: &OidcProvider, client_id: &str, key: &str) -> TokenSourceBuil
         .resources([API])
 }
 
+/// The provider's DPoP client (nonces required), for the API.
+fn dpop_client(idp: &OidcProvider) -> TokenSource {
+    TokenSource::builder()
+        .issuer(&idp.issuer)
+        .client_id("dpop-client")
+        .client_secret("dpop-secret")
+        .dpop(true)
+        .resources([API])
+        .build()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn private_key_jwt_with_rsa_ec_and_ed25519_keys() {
     let idp = OidcProvider::start(3600);
@@ -87,14 +99,7 @@ async fn client_secret_jwt() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dpop_with_a_required_nonce_binds_the_token() {
     let idp = OidcProvider::start(3600);
-    let source = TokenSource::builder()
-        .issuer(&idp.issuer)
-        .client_id("dpop-client")
-        .client_secret("dpop-secret")
-        .dpop(true)
-        .resources([API])
-        .build()
-        .unwrap();
+    let source = dpop_client(&idp);
     let token = bounded(source.token()).await.unwrap();
     assert_eq!(token.token_type(), "DPoP");
     let jkt = claims(&token)["cnf"]["jkt"].as_str().unwrap().to_owned();
@@ -228,14 +233,7 @@ async fn the_providers_jwt_access_tokens_verify_and_forgeries_do_not() {
     assert_eq!(refused.code(), ErrorCode::TokenAudience);
 
     // A DPoP-bound token (cnf.jkt) needs a proof of its key for this request.
-    let bound = TokenSource::builder()
-        .issuer(&idp.issuer)
-        .client_id("dpop-client")
-        .client_secret("dpop-secret")
-        .dpop(true)
-        .resources([API])
-        .build()
-        .unwrap();
+    let bound = dpop_client(&idp);
     let token = bounded(bound.token()).await.unwrap();
     let url = "https://api.example.test/invoices";
     let proof = bound
